@@ -1,0 +1,12 @@
+"""fastact: neural-network activation functions as fast, accurate NumPy ufuncs.
+
+Elementwise functions are real ``numpy.ufunc`` objects (``out=``, ``where=``, ``dtype=``,
+broadcasting and ``__array_ufunc__`` dispatch all work); softmax-like functions are
+gufuncs with signature ``(n)->(n)`` behind thin wrappers whose default axis is -1.
+The list of functions is ``fastact._registry.ACTIVATIONS``.
+"""
+from ._api import FUNCTIONS as _FUNCTIONS, config, show_config, _version
+
+globals().update(_FUNCTIONS)
+__version__ = _version()
+__all__ = [*_FUNCTIONS, "config", "show_config", "__version__"]

@@ -1,0 +1,118 @@
+"""Thin Python layer: the wrappers of the rowwise gufuncs, and show_config().
+
+Validation happens here, before any kernel runs, so a bad call raises a one-line
+TypeError / ValueError / AxisError naming the function and never writes to ``out``.
+The elementwise functions need no wrapper: they are the ufuncs themselves.
+"""
+import operator
+
+import numpy as np
+from numpy.lib.array_utils import normalize_axis_index
+
+from . import _ufuncs
+from ._registry import ACTIVATIONS
+
+_REAL_FLOATS = (np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64))
+
+_ROWWISE_POLICY = """
+    Parameters
+    ----------
+    x : array_like
+        Input; bool and integer input is computed in float64, float16 in float32.
+    axis : int, default -1
+        The axis to normalise over (-1: over each row of a 2-D batch). Any axis of an
+        N-D array works without a transposed copy.
+    out : ndarray, optional
+        Where to write the result (may be ``x`` itself); same shape as ``x``.
+
+    Special values (one policy for every rowwise function): the maximum is subtracted
+    first, so huge inputs are exact (log_softmax([1e8, 1e8]) = [-ln 2, -ln 2]). If a
+    slice contains +inf, the +inf entries share the whole mass equally and every other
+    entry gets 0 (log: -inf); a slice that is all -inf is uniform (1/n; log: -log n); a
+    NaN anywhere makes its whole slice NaN; a zero-length axis gives an empty result.
+    The underlying gufunc, signature (n)->(n), is available as ``.gufunc``.
+"""
+
+
+def _rowwise(act):
+    gufunc = _ufuncs.UFUNCS[act.name]
+    qual = f"fastact.{act.name}"
+
+    def wrapper(x, axis=-1, out=None):
+        if not hasattr(x, "__array_ufunc__") or not hasattr(x, "dtype"):
+            x = np.asarray(x)
+        dt = np.dtype(x.dtype)
+        if dt.kind in "biu":
+            dtype = np.float64
+        elif dt.kind == "f" and dt in _REAL_FLOATS:
+            dtype = None
+        else:
+            raise TypeError(f"{qual}: x must hold real numbers (bool, integer, float16/32/64),"
+                            f" got dtype {dt}")
+        try:
+            axis = operator.index(axis)
+        except TypeError:
+            raise TypeError(f"{qual}: axis must be an integer, got {axis!r}") from None
+        if out is not None and not isinstance(out, np.ndarray):
+            raise TypeError(f"{qual}: out must be a numpy.ndarray, got {type(out).__name__}")
+        ndim = np.ndim(x)
+        if ndim == 0:  # a scalar is a slice of length 1
+            normalize_axis_index(axis, 1, msg_prefix=qual)
+            x = np.reshape(x, (1,))
+            if out is not None:
+                if out.shape != ():
+                    raise ValueError(f"{qual}: out must have shape (), got {out.shape}")
+                gufunc(x, out=out.reshape(1), dtype=dtype)
+                return out
+            return gufunc(x, dtype=dtype)[0]
+        axis = normalize_axis_index(axis, ndim, msg_prefix=qual)
+        if out is not None and out.shape != np.shape(x):
+            raise ValueError(f"{qual}: out must have the shape of x, {np.shape(x)}, "
+                             f"got {out.shape}")
+        return gufunc(x, axis=axis, out=out, dtype=dtype)
+
+    wrapper.__name__ = wrapper.__qualname__ = act.name
+    wrapper.__module__ = "fastact"
+    wrapper.__doc__ = (f"{act.name}(x, axis=-1, out=None)\n\n    {act.formula}.\n"
+                       f"    Same function as: {act.peers}.\n{_ROWWISE_POLICY}\n"
+                       f"    Examples\n    --------\n    >>> import numpy as np, fastact\n"
+                       + "".join(f"    {line}\n" for line in act.example.splitlines()))
+    wrapper.gufunc = gufunc
+    return wrapper
+
+
+FUNCTIONS = {a.name: (_rowwise(a) if a.kind == "rowwise" else _ufuncs.UFUNCS[a.name])
+             for a in ACTIVATIONS}
+
+
+def config():
+    """Build and run-time facts as a dict (what ``show_config`` prints)."""
+    from . import _build_config
+    import platform
+
+    build = _build_config.CONFIG
+    return {
+        "fastact": _version(),
+        "numpy": np.__version__,
+        "numpy (built against)": build.get("numpy_build"),
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "compiler": build.get("compiler"),
+        "dispatch": _ufuncs.DISPATCH,
+        "available paths": ", ".join(_ufuncs.AVAILABLE),
+        **{f"flags [{isa}]": flags for isa, flags in build.get("paths", {}).items()},
+    }
+
+
+def _version():
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version("fastact")
+    except PackageNotFoundError:  # pragma: no cover
+        return "0+unknown"
+
+
+def show_config():
+    """Print the version, NumPy version, kernel path in use and the compiler flags."""
+    for key, value in config().items():
+        print(f"{key:>22}: {value}")

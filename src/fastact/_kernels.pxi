@@ -1,0 +1,347 @@
+# _kernels.pxi -- the compute kernels, one per activation, written once for float32 and
+# float64 (Cython fused type `floating`). Included by `_loops.pxi`, which every
+# `_loops_<isa>.pyx` module compiles with its own instruction-set flags.
+#
+# Design:
+#  (a) Kernels are `cdef inline ... noexcept nogil` scalar functions of straight-line code,
+#      so the loops that call them (generated in `_loops.pxi`) vectorise. Constants are cast
+#      to `floating` so float32 math stays float32.
+#  (b) The math primitives (exp, tanh, abs, copysign) live in `_vmath.h` with their error
+#      analysis; they never call libm, which would keep loops scalar.
+#  (c) Every NumPy-facing loop saves the IEEE status flags on entry and restores them on
+#      exit (see `_vmath.h`, design (c)): selects evaluate both sides, so intermediate
+#      NaN/inf must not turn into NumPy RuntimeWarnings.
+#  (d) Rowwise functions (softmax, log_softmax) are computed over "lanes": a contiguous
+#      row is viewed as LANES independent accumulators, and a strided axis as up to
+#      CBLOCK contiguous columns swept row by row. The same three passes (max, exp-sum,
+#      finish) serve both, so axis=0 on a C-ordered array never makes a transposed copy.
+#      Sums are accumulated in double (with Kahan compensation for float64 input).
+from libc.math cimport INFINITY, NAN, log, log1p
+
+cdef extern from "_vmath.h" nogil:
+    ctypedef int fa_fpstate
+    fa_fpstate fa_fp_save()
+    void fa_fp_restore(fa_fpstate)
+    float fa_exp2sum_f(float, float)
+    double fa_exp2sum_d(double, double)
+    float fa_tanh_f(float)
+    double fa_tanh_d(double)
+    float fa_abs_f(float)
+    double fa_abs_d(double)
+    float fa_copysign_f(float, float)
+    double fa_copysign_d(double, double)
+
+ctypedef fused floating:
+    float
+    double
+
+# Loop signature NumPy calls (npy_intp is Py_ssize_t on every platform NumPy supports).
+ctypedef void (*block_fn)(const void*, void*, Py_ssize_t) noexcept nogil
+
+cdef enum:
+    LANES = 16     # independent accumulators along a contiguous row
+    CBLOCK = 64    # columns swept together when the reduced axis is strided
+    BUF = 256      # elements gathered from strided memory per kernel call
+
+
+# ----------------------------------------------------------------- primitives
+cdef inline floating vexp(floating x, floating lo) noexcept nogil:
+    """exp(x + lo), |lo| small; <= 1 ulp, subnormal results right (_vmath.h)."""
+    if floating is float:
+        return fa_exp2sum_f(x, lo)
+    else:
+        return fa_exp2sum_d(x, lo)
+
+cdef inline floating vabs(floating x) noexcept nogil:
+    if floating is float:
+        return fa_abs_f(x)
+    else:
+        return fa_abs_d(x)
+
+cdef inline floating vcopysign(floating mag, floating sgn) noexcept nogil:
+    if floating is float:
+        return fa_copysign_f(mag, sgn)
+    else:
+        return fa_copysign_d(mag, sgn)
+
+
+# ------------------------------------------------------- elementwise kernels
+cdef inline floating k_tanh(floating x) noexcept nogil:
+    # tanh(x): polynomial for |x| < 0.6, 1 - 2/(e^2|x| + 1) above, sign restored.
+    # Special: +-0 -> +-0, +-inf -> +-1, NaN -> NaN. Error <= 2 ulp (fa_tanh_* in _vmath.h).
+    if floating is float:
+        return fa_tanh_f(x)
+    else:
+        return fa_tanh_d(x)
+
+cdef inline floating k_softsign(floating x) noexcept nogil:
+    # softsign(x) = x / (1 + |x|), computed as copysign(a / (1 + a), x), a = |x|.
+    # a is clamped to 2^60 (float32) / 2^100 (float64), where a/(1+a) already rounds to 1,
+    # so +-inf -> +-1 (not inf/inf). -0.0 -> -0.0; NaN -> NaN (the clamp keeps NaN).
+    # Error: two correctly rounded operations, <= 1 ulp.
+    cdef floating big
+    if floating is float:
+        big = 1.152921504606846976e18
+    else:
+        big = 1.2676506002282294e30
+    cdef floating a = vabs(x)
+    a = big if a > big else a
+    return vcopysign(a / (<floating>1 + a), x)
+
+cdef inline floating k_sigmoid(floating x) noexcept nogil:
+    # sigmoid(x) = 1 / (1 + e^-x), computed without overflow from e = e^-|x| <= 1:
+    #   x > 0: 1 / (1 + e);   x <= 0: e / (1 + e).
+    # The negative tail keeps its true (subnormal) value: e/(1+e) = e once 1 + e rounds
+    # to 1. Special: -inf -> 0, +inf -> 1, -0.0 -> 0.5, NaN -> NaN (e is NaN).
+    # Error: exp (<= 1 ulp) damped by 1/(1+e), plus two roundings: <= 2 ulp.
+    cdef floating e = vexp(-vabs(x), <floating>0)
+    cdef floating num = <floating>1 if x > 0 else e
+    return num / (<floating>1 + e)
+
+
+# ------------------------------------------------------- rowwise (softmax) kernels
+cdef inline floating shifted_exp(floating xv, floating m) noexcept nogil:
+    # e^(xv - m) with the rounding error of the subtraction (TwoSum) fed into exp's
+    # reduced argument, so large |xv - m| loses nothing: <= 1 ulp. When xv - m is -inf
+    # (or NaN) the error term is NaN; it is dropped (exp gives 0, or NaN for NaN).
+    cdef floating d = xv - m
+    cdef floating bb = d - xv
+    cdef floating err = (xv - (d - bb)) + (-m - bb)
+    err = err if err == err else <floating>0
+    return vexp(d, err)
+
+cdef inline floating log_shifted(floating xv, floating m, double lse) noexcept nogil:
+    # xv - m - lse: float32 in double (xv - m is exact there), float64 with TwoSum.
+    cdef floating d, bb, err
+    if floating is float:
+        return <float>((<double>xv - <double>m) - lse)
+    else:
+        d = xv - m
+        bb = d - xv
+        err = (xv - (d - bb)) + (-m - bb)
+        err = err if err == err else 0.0
+        return (d - lse) + err
+
+cdef inline void lanes_max(const floating* x, Py_ssize_t sx, Py_ssize_t nrows,
+                           Py_ssize_t w, floating* mx) noexcept nogil:
+    # mx[j] = max(mx[j], x[r*sx + j]) over rows r; NaN is skipped (comparison false).
+    cdef Py_ssize_t r, j
+    cdef floating v
+    for r in range(nrows):
+        for j in range(w):
+            v = x[r * sx + j]
+            mx[j] = v if v > mx[j] else mx[j]
+
+cdef inline void lanes_expsum(const floating* x, Py_ssize_t sx, floating* y, Py_ssize_t sy,
+                              Py_ssize_t nrows, Py_ssize_t w, const floating* mx,
+                              double* s, double* c, double* k, bint store) noexcept nogil:
+    # Per lane j: k[j] counts the entries equal to the max (each contributes exactly 1),
+    # s[j] sums e^(x - max) of the others (Kahan-compensated by c[j] for float64), so
+    # log_softmax can use log1p(rest) when the max is unique. store: write e into y.
+    cdef Py_ssize_t r, j
+    cdef floating xv, e
+    cdef double v, t, yk
+    for r in range(nrows):
+        for j in range(w):
+            xv = x[r * sx + j]
+            e = shifted_exp(xv, mx[j])
+            if store:
+                y[r * sy + j] = e
+            k[j] += 1.0 if xv == mx[j] else 0.0
+            v = 0.0 if xv == mx[j] else <double>e
+            if floating is double:
+                yk = v - c[j]
+                t = s[j] + yk
+                c[j] = (t - s[j]) - yk
+                s[j] = t
+            else:
+                s[j] += v
+
+cdef inline double lane_total(double rest, double k, bint logmode) noexcept nogil:
+    # softmax: the row sum k + rest; log_softmax: its log, via log1p when k == 1.
+    if not logmode:
+        return k + rest
+    return log1p(rest) if k == 1.0 else log(k + rest)
+
+cdef inline void lanes_finish(const floating* x, Py_ssize_t sx, floating* y, Py_ssize_t sy,
+                              Py_ssize_t nrows, Py_ssize_t w, const floating* mx,
+                              const double* tot, bint logmode) noexcept nogil:
+    cdef Py_ssize_t r, j
+    for r in range(nrows):
+        for j in range(w):
+            if logmode:
+                y[r * sy + j] = log_shifted(x[r * sx + j], mx[j], tot[j])
+            else:
+                y[r * sy + j] = <floating>(<double>y[r * sy + j] / tot[j])
+
+cdef void rowwise_special(const floating* x, Py_ssize_t sx, floating* y, Py_ssize_t sy,
+                          Py_ssize_t n, floating m, bint logmode) noexcept nogil:
+    # The max m (NaN skipped) is not finite. Policy: a NaN anywhere -> the slice is NaN;
+    # m = +inf -> the +inf entries share the mass equally, the rest get 0; m = -inf (all
+    # -inf) -> uniform 1/n. log_softmax is the log of that. Reads before it writes.
+    cdef Py_ssize_t i, nnan = 0, ninf = 0
+    cdef floating v, hit, miss
+    for i in range(n):
+        v = x[i * sx]
+        nnan += v != v
+        ninf += v == INFINITY
+    if nnan:
+        hit = miss = <floating>NAN
+    elif m > 0:
+        hit = <floating>(-log(<double>ninf)) if logmode else <floating>(1.0 / ninf)
+        miss = -INFINITY if logmode else 0
+    else:
+        hit = miss = <floating>(-log(<double>n)) if logmode else <floating>(1.0 / n)
+    for i in range(n):
+        y[i * sy] = hit if x[i * sx] == INFINITY else miss
+
+cdef void rowwise_strided(const floating* x, Py_ssize_t sx, floating* y, Py_ssize_t sy,
+                          Py_ssize_t n, Py_ssize_t ncols, bint logmode) noexcept nogil:
+    # Softmax over an axis of length n with element stride sx (sy for y), for ncols
+    # adjacent columns (stride 1). Columns are processed CBLOCK at a time.
+    cdef floating mx[CBLOCK]
+    cdef double s[CBLOCK]
+    cdef double c[CBLOCK]
+    cdef double k[CBLOCK]
+    cdef double tot[CBLOCK]
+    cdef Py_ssize_t b, c0, j, w
+    cdef bint special
+    for b in range((ncols + CBLOCK - 1) // CBLOCK):
+        c0 = b * CBLOCK
+        w = min(<Py_ssize_t>CBLOCK, ncols - c0)
+        for j in range(w):
+            mx[j] = -INFINITY
+            s[j] = c[j] = k[j] = 0.0
+        lanes_max(x + c0, sx, n, w, mx)
+        special = False
+        for j in range(w):
+            special |= not (mx[j] - mx[j] == 0)
+        if special:
+            if w == 1:
+                rowwise_special(x + c0, sx, y + c0, sy, n, mx[0], logmode)
+            else:
+                for j in range(w):
+                    rowwise_strided(x + c0 + j, sx, y + c0 + j, sy, n, 1, logmode)
+            continue
+        lanes_expsum(x + c0, sx, y + c0, sy, n, w, mx, s, c, k, not logmode)
+        for j in range(w):
+            tot[j] = lane_total(s[j] - c[j], k[j], logmode)
+        lanes_finish(x + c0, sx, y + c0, sy, n, w, mx, tot, logmode)
+
+cdef void rowwise_contig(const floating* x, floating* y, Py_ssize_t n,
+                         bint logmode) noexcept nogil:
+    # Softmax of one contiguous row, seen as (n // LANES) x LANES plus a tail.
+    cdef floating mx[LANES]
+    cdef double s[LANES]
+    cdef double c[LANES]
+    cdef double k[LANES]
+    cdef double tot[LANES]
+    cdef Py_ssize_t j, nr = n // LANES, nb = (n // LANES) * LANES
+    cdef floating m = -INFINITY
+    cdef double rest = 0.0, comp = 0.0, kk = 0.0, v, t, total
+    for j in range(LANES):
+        mx[j] = -INFINITY
+        s[j] = c[j] = k[j] = 0.0
+    lanes_max(x, LANES, nr, LANES, mx)
+    lanes_max(x + nb, 0, 1, n - nb, mx)
+    for j in range(LANES):
+        m = mx[j] if mx[j] > m else m
+    if not (m - m == 0):
+        rowwise_special(x, 1, y, 1, n, m, logmode)
+        return
+    for j in range(LANES):
+        mx[j] = m
+    lanes_expsum(x, LANES, y, LANES, nr, LANES, mx, s, c, k, not logmode)
+    lanes_expsum(x + nb, 0, y + nb, 0, 1, n - nb, mx, s, c, k, not logmode)
+    for j in range(LANES):  # Kahan-combine the lanes
+        v = (s[j] - c[j]) - comp
+        t = rest + v
+        comp = (t - rest) - v
+        rest = t
+        kk += k[j]
+    total = lane_total(rest - comp, kk, logmode)
+    for j in range(LANES):
+        tot[j] = total
+    lanes_finish(x, LANES, y, LANES, nr, LANES, mx, tot, logmode)
+    lanes_finish(x + nb, 0, y + nb, 0, 1, n - nb, mx, tot, logmode)
+
+
+# ------------------------------------------------------- NumPy-facing loops
+cdef inline void unary_loop(floating* tag, char** args, const Py_ssize_t* dims,
+                            const Py_ssize_t* steps, void* data) noexcept nogil:
+    # Elementwise ufunc loop: `data` is the activation's block kernel. Contiguous input
+    # and output go straight to it; strided ones through a stack buffer.
+    cdef block_fn fn = <block_fn>data
+    cdef char* xp = args[0]
+    cdef char* yp = args[1]
+    cdef Py_ssize_t n = dims[0], sx = steps[0], sy = steps[1], b, i, j, m
+    cdef floating buf[BUF]
+    cdef fa_fpstate st = fa_fp_save()
+    if sx == sizeof(floating) and sy == sizeof(floating):
+        fn(xp, yp, n)
+    else:
+        for b in range((n + BUF - 1) // BUF):
+            i = b * BUF
+            m = min(<Py_ssize_t>BUF, n - i)
+            for j in range(m):
+                buf[j] = (<floating*>(xp + (i + j) * sx))[0]
+            fn(buf, buf, m)
+            for j in range(m):
+                (<floating*>(yp + (i + j) * sy))[0] = buf[j]
+    fa_fp_restore(st)
+
+ctypedef fused small_int:
+    signed char
+    unsigned char
+    short
+    unsigned short
+
+cdef inline void int_loop(small_int* tag, char** args, const Py_ssize_t* dims,
+                          const Py_ssize_t* steps, void* data) noexcept nogil:
+    # bool / int8 / uint8 / int16 / uint16 -> float64 (larger ints reach the float64 loop
+    # through NumPy's safe casting). `data` is the float64 block kernel.
+    cdef block_fn fn = <block_fn>data
+    cdef char* xp = args[0]
+    cdef char* yp = args[1]
+    cdef Py_ssize_t n = dims[0], sx = steps[0], sy = steps[1], b, i, j, m
+    cdef double buf[BUF]
+    cdef fa_fpstate st = fa_fp_save()
+    for b in range((n + BUF - 1) // BUF):
+        i = b * BUF
+        m = min(<Py_ssize_t>BUF, n - i)
+        for j in range(m):
+            buf[j] = <double>(<small_int*>(xp + (i + j) * sx))[0]
+        fn(buf, buf, m)
+        for j in range(m):
+            (<double*>(yp + (i + j) * sy))[0] = buf[j]
+    fa_fp_restore(st)
+
+cdef inline void rowwise_loop(floating* tag, char** args, const Py_ssize_t* dims,
+                              const Py_ssize_t* steps, bint logmode) noexcept nogil:
+    # gufunc (n)->(n) loop: dims = (outer, n); steps = (outer x, outer y, core x, core y).
+    cdef const floating* x = <const floating*>args[0]
+    cdef floating* y = <floating*>args[1]
+    cdef Py_ssize_t nouter = dims[0], n = dims[1], isz = sizeof(floating), o
+    cdef Py_ssize_t ox = steps[0], oy = steps[1], cx = steps[2], cy = steps[3]
+    if nouter == 0 or n == 0:
+        return
+    cdef fa_fpstate st = fa_fp_save()
+    if cx == isz and cy == isz:
+        for o in range(nouter):
+            rowwise_contig(<const floating*>(args[0] + o * ox),
+                           <floating*>(args[1] + o * oy), n, logmode)
+    elif ox == isz and oy == isz:
+        rowwise_strided(x, cx // isz, y, cy // isz, n, nouter, logmode)
+    else:
+        for o in range(nouter):
+            rowwise_strided(<const floating*>(args[0] + o * ox), cx // isz,
+                            <floating*>(args[1] + o * oy), cy // isz, n, 1, logmode)
+    fa_fp_restore(st)
+
+cdef inline void rowwise_softmax(floating* tag, char** args, const Py_ssize_t* dims,
+                                 const Py_ssize_t* steps) noexcept nogil:
+    rowwise_loop(tag, args, dims, steps, False)
+
+cdef inline void rowwise_log_softmax(floating* tag, char** args, const Py_ssize_t* dims,
+                                     const Py_ssize_t* steps) noexcept nogil:
+    rowwise_loop(tag, args, dims, steps, True)

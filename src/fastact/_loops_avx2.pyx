@@ -1,0 +1,2 @@
+# The kernels compiled for the avx2 instruction set (flags: setup.py ISA_FLAGS).
+include "_loops.pxi"

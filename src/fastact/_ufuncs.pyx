@@ -1,0 +1,158 @@
+# _ufuncs.pyx -- registers fastact's ufuncs and gufuncs from the kernels of the best
+# instruction set this CPU has.
+#
+# Design:
+#  (a) The kernels are compiled once per instruction set into _loops_<isa> modules
+#      (baseline; avx2 and avx512 on x86-64). Only a module whose instruction set the
+#      CPU supports is ever imported: its very module-init code may use those
+#      instructions.
+#  (b) FASTACT_DISPATCH=baseline|avx2|avx512 asks for a lower path (for testing and
+#      comparison); a path above what the CPU supports is never taken.
+#  (c) Each activation of _registry.ACTIVATIONS becomes one real numpy.ufunc:
+#      unary ones with loops bool/int8/uint8/int16/uint16 -> float64 (converted in the
+#      loop), float32 -> float32 and float64 -> float64 (wider ints reach float64 by
+#      NumPy's safe casting); rowwise ones a gufunc "(n)->(n)" with float32 and float64
+#      loops (the Python wrapper in _api.py sends other inputs to float64).
+import os
+import importlib
+import importlib.util
+
+cimport numpy as cnp
+from cpython.pycapsule cimport PyCapsule_GetPointer
+from libc.stdlib cimport malloc
+
+from ._registry import ACTIVATIONS
+
+cnp.import_array()
+cnp.import_ufunc()
+
+cdef extern from *:
+    """
+    #if defined(_MSC_VER) && (defined(_M_X64) || defined(_M_AMD64))
+    #include <intrin.h>
+    #include <immintrin.h>
+    #endif
+    /* 0 = baseline, 1 = AVX2+FMA, 2 = AVX-512 (F, DQ, BW, VL) with OS support. */
+    static int fa_cpu_level(void)
+    {
+    #if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+        __builtin_cpu_init();
+        if (!(__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))) return 0;
+        if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")
+            && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl"))
+            return 2;
+        return 1;
+    #elif defined(_MSC_VER) && (defined(_M_X64) || defined(_M_AMD64))
+        int r[4];
+        unsigned long long xcr0;
+        __cpuid(r, 0);
+        if (r[0] < 7) return 0;
+        __cpuid(r, 1);
+        if (!((r[2] >> 27) & 1) || !((r[2] >> 28) & 1) || !((r[2] >> 12) & 1)) return 0;
+        xcr0 = _xgetbv(0);
+        if ((xcr0 & 6) != 6) return 0;
+        __cpuidex(r, 7, 0);
+        if (!((r[1] >> 5) & 1)) return 0;
+        if ((xcr0 & 0xe6) == 0xe6 && ((r[1] >> 16) & 1) && ((r[1] >> 17) & 1)
+            && ((r[1] >> 30) & 1) && ((r[1] >> 31) & 1))
+            return 2;
+        return 1;
+    #else
+        return 0;
+    #endif
+    }
+    """
+    int fa_cpu_level()
+
+ISA_LEVELS = ("baseline", "avx2", "avx512")
+
+
+def _available_paths():
+    """Instruction-set paths that this build has and this CPU can run, lowest first."""
+    return tuple(isa for level, isa in enumerate(ISA_LEVELS)
+                 if level <= fa_cpu_level()
+                 and importlib.util.find_spec(f"fastact._loops_{isa}") is not None)
+
+
+def _choose_path():
+    paths = _available_paths()
+    want = os.environ.get("FASTACT_DISPATCH", "").strip().lower()
+    if want and want not in ISA_LEVELS:
+        raise ImportError(
+            f"fastact: FASTACT_DISPATCH={want!r} is not one of {', '.join(ISA_LEVELS)}")
+    if want in paths:
+        return want, paths
+    return paths[-1], paths
+
+
+DISPATCH, AVAILABLE = _choose_path()
+_keep = []  # names and docs NumPy points into: they must live forever
+
+
+cdef void* _ptr(dict table, str key) except NULL:
+    return PyCapsule_GetPointer(table[key], NULL)
+
+
+cdef char* _cstr(str s):
+    b = s.encode()
+    _keep.append(b)
+    return b
+
+
+def _doc(act):
+    return (f"{act.formula}\n\nSame function as: {act.peers}.\n"
+            f"float32 in -> float32 out, float64 -> float64, bool/integers -> float64.\n\n"
+            f"Examples\n--------\n>>> import numpy as np, fastact\n{act.example}\n")
+
+
+cdef object _make_unary(act, dict table):
+    # loop order matters: NumPy takes the first loop the input casts to safely
+    cdef int ntypes = 7
+    cdef cnp.PyUFuncGenericFunction* funcs = <cnp.PyUFuncGenericFunction*>malloc(
+        ntypes * sizeof(cnp.PyUFuncGenericFunction))
+    cdef void** data = <void**>malloc(ntypes * sizeof(void*))
+    cdef char* types = <char*>malloc(2 * ntypes)
+    cdef int i
+    ins = (cnp.NPY_BOOL, cnp.NPY_BYTE, cnp.NPY_UBYTE, cnp.NPY_SHORT, cnp.NPY_USHORT,
+           cnp.NPY_FLOAT, cnp.NPY_DOUBLE)
+    loops = ("int_loop_B", "int_loop_b", "int_loop_B", "int_loop_h", "int_loop_H",
+             "unary_loop_f", "unary_loop_d")
+    blocks = ("d", "d", "d", "d", "d", "f", "d")
+    for i in range(ntypes):
+        funcs[i] = <cnp.PyUFuncGenericFunction>_ptr(table, loops[i])
+        data[i] = _ptr(table, f"{act.name}_{blocks[i]}")
+        types[2 * i] = ins[i]
+        types[2 * i + 1] = cnp.NPY_FLOAT if ins[i] == cnp.NPY_FLOAT else cnp.NPY_DOUBLE
+    return cnp.PyUFunc_FromFuncAndData(funcs, data, types, ntypes, 1, 1, cnp.PyUFunc_None,
+                                       _cstr(act.name), _cstr(_doc(act)), 0)
+
+
+cdef object _make_rowwise(act, dict table):
+    cdef int ntypes = 2
+    cdef cnp.PyUFuncGenericFunction* funcs = <cnp.PyUFuncGenericFunction*>malloc(
+        ntypes * sizeof(cnp.PyUFuncGenericFunction))
+    cdef void** data = <void**>malloc(ntypes * sizeof(void*))
+    cdef char* types = <char*>malloc(2 * ntypes)
+    funcs[0] = <cnp.PyUFuncGenericFunction>_ptr(table, f"{act.name}_loop_f")
+    funcs[1] = <cnp.PyUFuncGenericFunction>_ptr(table, f"{act.name}_loop_d")
+    data[0] = data[1] = NULL
+    types[0] = types[1] = cnp.NPY_FLOAT
+    types[2] = types[3] = cnp.NPY_DOUBLE
+    return cnp.PyUFunc_FromFuncAndDataAndSignature(
+        funcs, data, types, ntypes, 1, 1, cnp.PyUFunc_None, _cstr(act.name),
+        _cstr(_doc(act)), 0, _cstr("(n)->(n)"))
+
+
+def make_ufuncs(isa=None):
+    """A fresh {name: ufunc} dict built from the kernels of one path (default: the one
+    in use). The tests use it to check every path this machine can run."""
+    isa = DISPATCH if isa is None else isa
+    if isa not in AVAILABLE:
+        raise ValueError(f"fastact: path {isa!r} is not available here ({AVAILABLE})")
+    table = importlib.import_module(f"fastact._loops_{isa}").loop_table()
+    return {act.name: _make_unary(act, table) if act.kind == "unary"
+            else _make_rowwise(act, table) for act in ACTIVATIONS}
+
+
+UFUNCS = make_ufuncs()
+globals().update(UFUNCS)
