@@ -64,6 +64,45 @@ cdef extern from *:
     """
     int fa_cpu_level()
 
+cdef extern from *:
+    """
+    /* Type resolution that names the function and the dtypes when nothing matches
+     * (NumPy's own message names neither). Every fastact ufunc gets it. */
+    static int fa_type_resolver(PyUFuncObject *ufunc, NPY_CASTING casting,
+                                PyArrayObject **operands, PyObject *type_tup,
+                                PyArray_Descr **out_dtypes)
+    {
+        int i, res = PyUFunc_DefaultTypeResolver(ufunc, casting, operands, type_tup,
+                                                 out_dtypes);
+        PyObject *names, *sep, *joined;
+        if (res >= 0 || !PyErr_ExceptionMatches(PyExc_TypeError)) return res;
+        PyErr_Clear();
+        names = PyList_New(0);
+        for (i = 0; names != NULL && i < ufunc->nin; i++) {
+            PyObject *s = operands[i] == NULL ? PyUnicode_FromString("?")
+                          : PyObject_Str((PyObject *)PyArray_DESCR(operands[i]));
+            if (s == NULL || PyList_Append(names, s) < 0) { Py_XDECREF(s); Py_CLEAR(names); break; }
+            Py_DECREF(s);
+        }
+        if (names == NULL) return -1;
+        sep = PyUnicode_FromString(", ");
+        joined = sep ? PyUnicode_Join(sep, names) : NULL;
+        Py_XDECREF(sep);
+        Py_DECREF(names);
+        if (joined == NULL) return -1;
+        PyErr_Format(PyExc_TypeError,
+                     "fastact.%s: unsupported input dtype %U (expected bool, integer, "
+                     "float16, float32 or float64)", ufunc->name, joined);
+        Py_DECREF(joined);
+        return -1;
+    }
+    static void fa_set_type_resolver(PyObject *ufunc)
+    {
+        ((PyUFuncObject *)ufunc)->type_resolver = &fa_type_resolver;
+    }
+    """
+    void fa_set_type_resolver(object ufunc)
+
 ISA_LEVELS = ("baseline", "avx2", "avx512")
 
 
@@ -150,8 +189,11 @@ def make_ufuncs(isa=None):
     if isa not in AVAILABLE:
         raise ValueError(f"fastact: path {isa!r} is not available here ({AVAILABLE})")
     table = importlib.import_module(f"fastact._loops_{isa}").loop_table()
-    return {act.name: _make_unary(act, table) if act.kind == "unary"
-            else _make_rowwise(act, table) for act in ACTIVATIONS}
+    ufuncs = {act.name: _make_unary(act, table) if act.kind == "unary"
+              else _make_rowwise(act, table) for act in ACTIVATIONS}
+    for uf in ufuncs.values():
+        fa_set_type_resolver(uf)
+    return ufuncs
 
 
 UFUNCS = make_ufuncs()

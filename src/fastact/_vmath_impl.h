@@ -26,41 +26,53 @@ static FA_INLINE FA_T FA_FN(fa_copysign_)(FA_T mag, FA_T sgn)
  *   two factors 2^n1 * 2^n2 (n1 = round(n/2)) so that subnormal results are rounded once
  *   and n = 128 / 1024 does not overflow the exponent field.
  * Special cases: x > FA_EXP_HI -> +inf; x < FA_EXP_LO (and -inf) -> +0; NaN -> NaN.
- * Error: <= 1 ulp (Horner rounding ~0.8 ulp, reduction ~0.1 ulp); subnormal results
- * are rounded once from an accurate value.
+ * Error (d): <= 1 ulp (Horner rounding ~0.8 ulp, reduction ~0.1 ulp); subnormal results
+ * are rounded once from an accurate value. (fd): ~1e-10 relative, far below a float32 ulp.
  */
-static FA_INLINE FA_T FA_FN(fa_exp2sum_)(FA_T x, FA_T lo)
+static FA_INLINE FA_T FA_FN(fa_exp_reduced_)(FA_T x, FA_T lo, FA_T* plo, FA_U* n,
+                                              FA_U* n1)
 {
-    static const FA_T inv_fact[FA_EXP_DEG + 1] = {
-#if FA_EXP_DEG == 13
+    /* e^(x + lo) = (p + *plo) * 2^n, with |*plo| <~ ulp(p): returns p, and n and
+     * n1 = round(n/2) as integers. r = x - n ln2 is kept as r + rerr (the Cody-Waite
+     * step's rounding error, plus lo), e^r = 1 + r + r^2 Q(r) with the two final sums
+     * done exactly (Fast2Sum), so p + plo carries e^r to ~2^-8 ulp. */
+    static const FA_T inv_fact[12] = {  /* 1/k!, k = 13 .. 2; the last DEG-1 are used */
         (FA_T)(1.0 / 6227020800.0), (FA_T)(1.0 / 479001600.0), (FA_T)(1.0 / 39916800.0),
         (FA_T)(1.0 / 3628800.0), (FA_T)(1.0 / 362880.0), (FA_T)(1.0 / 40320.0),
-#elif FA_EXP_DEG != 7
-#error "add the 1/k! coefficients for this degree"
-#endif
         (FA_T)(1.0 / 5040.0), (FA_T)(1.0 / 720.0), (FA_T)(1.0 / 120.0), (FA_T)(1.0 / 24.0),
-        (FA_T)(1.0 / 6.0), (FA_T)0.5, (FA_T)1.0, (FA_T)1.0};
-    FA_T k, h, r, p, s1, s2;
-    FA_U n, n1, n2;
+        (FA_T)(1.0 / 6.0), (FA_T)0.5};
+    FA_T k = x * (FA_T)FA_LOG2E + FA_MAGIC;               /* low bits hold n = round(x/ln2) */
+    FA_T h = (k - FA_MAGIC) * (FA_T)0.5 + FA_MAGIC;       /* low bits hold round(n/2) */
+    FA_T rhi, kl, r, rerr, q, t, s, slo, p;
     int i;
+    *n = FA_FN(fa_bits_)(k) - FA_FN(fa_bits_)(FA_MAGIC);
+    *n1 = FA_FN(fa_bits_)(h) - FA_FN(fa_bits_)(FA_MAGIC);
+    k -= FA_MAGIC;
+    rhi = x - k * FA_LN2_HI;                /* exact */
+    kl = k * FA_LN2_LO;
+    r = rhi - kl;
+    rerr = ((rhi - r) - kl) + lo;           /* Fast2Sum error, |rhi| >= |kl| */
+    q = inv_fact[13 - FA_EXP_DEG];
+    for (i = 14 - FA_EXP_DEG; i < 12; i++) {
+        q = q * r + inv_fact[i];
+    }
+    t = (r * r) * q;                        /* e^r - 1 - r, |t| <= 0.065 */
+    s = r + t;
+    slo = (r - s) + t;                      /* Fast2Sum, |r| >= |t| */
+    p = (FA_T)1 + s;
+    *plo = (((FA_T)1 - p) + s) + (slo + rerr * p);
+    return p;
+}
 
+static FA_INLINE FA_T FA_FN(fa_exp2sum_)(FA_T x, FA_T lo)
+{
+    FA_U n, n1;
+    FA_T p, plo;
     x = x > FA_EXP_HI ? FA_EXP_HI : x; /* NaN fails both tests and stays NaN */
     x = x < FA_EXP_LO ? FA_EXP_LO : x;
-    k = x * FA_LOG2E + FA_MAGIC;               /* low bits hold n = round(x/ln2) */
-    h = (k - FA_MAGIC) * (FA_T)0.5 + FA_MAGIC; /* low bits hold n1 = round(n/2) */
-    n = FA_FN(fa_bits_)(k) - FA_FN(fa_bits_)(FA_MAGIC);
-    n1 = FA_FN(fa_bits_)(h) - FA_FN(fa_bits_)(FA_MAGIC);
-    n2 = n - n1;
-    k -= FA_MAGIC;
-    r = x - k * FA_LN2_HI;
-    r = (r - k * FA_LN2_LO) + lo;
-    p = inv_fact[0];
-    for (i = 1; i <= FA_EXP_DEG; i++) {
-        p = p * r + inv_fact[i];
-    }
-    s1 = FA_FN(fa_from_bits_)((FA_U)(n1 + FA_BIAS) << FA_MANT);
-    s2 = FA_FN(fa_from_bits_)((FA_U)(n2 + FA_BIAS) << FA_MANT);
-    return (p * s1) * s2;
+    p = FA_FN(fa_exp_reduced_)(x, lo, &plo, &n, &n1);
+    return ((p + plo) * FA_FN(fa_from_bits_)((FA_U)(n1 + FA_BIAS) << FA_MANT))
+           * FA_FN(fa_from_bits_)((FA_U)(n - n1 + FA_BIAS) << FA_MANT);
 }
 
 static FA_INLINE FA_T FA_FN(fa_exp_)(FA_T x) { return FA_FN(fa_exp2sum_)(x, (FA_T)0); }
@@ -71,24 +83,83 @@ static FA_INLINE FA_T FA_FN(fa_exp_)(FA_T x) { return FA_FN(fa_exp2sum_)(x, (FA_
  *   t(a) = 1 - 2 / (e^(2a) + 1)    for a >= 0.6  (t >= 0.537, so no cancellation)
  * a is clamped to FA_TANH_BIG (where tanh rounds to 1) so e^(2a) is finite.
  * Special cases: +-0 -> +-0, subnormal x -> x, +-inf -> +-1, NaN -> NaN.
- * Error: <= 2 ulp by analysis (exp 1 ulp enters damped by 2/(e+1) <= 0.46); see the
- * README's measured table.
+ * Error (d): <= 2 ulp by analysis (exp's 1 ulp enters damped by 2/(e+1) <= 0.46, plus
+ * three roundings); (fd): ~1e-9 relative before the caller's final rounding to float32.
+ * See the README's measured table.
  */
 static FA_INLINE FA_T FA_FN(fa_tanh_)(FA_T x)
 {
     static const FA_T P[FA_TANH_DEG + 1] = {FA_TANH_P};
     FA_T a = FA_FN(fa_abs_)(x);
     FA_T u = a * a;
-    FA_T p = P[0], small, big, ac, e;
+    FA_T p = P[0], small, big, ac, e, elo;
+    FA_U n, n1;
     int i;
     for (i = 1; i <= FA_TANH_DEG; i++) {
         p = p * u + P[i];
     }
     small = a + a * (u * p);
-    ac = a > FA_TANH_BIG ? FA_TANH_BIG : a;
-    e = FA_FN(fa_exp_)(ac + ac);
+    ac = a > FA_TANH_BIG ? FA_TANH_BIG : a;  /* 0 <= 2ac <= 40: 2^n fits in one step */
+    e = FA_FN(fa_exp_reduced_)(ac + ac, (FA_T)0, &elo, &n, &n1); /* elo unused: dropped */
+    e = e * FA_FN(fa_from_bits_)((FA_U)(n + FA_BIAS) << FA_MANT);
     big = (FA_T)1 - (FA_T)2 / (e + (FA_T)1);
-    return FA_FN(fa_copysign_)(a < FA_TANH_SMALL ? small : big, x);
+    return FA_FN(fa_copysign_)(a < (FA_T)FA_TANH_SMALL ? small : big, x);
+}
+
+/* c - a*b without rounding error (the caller's values make it exact): one FMA where
+ * the target has it, else Dekker's product with Veltkamp splitting. */
+static FA_INLINE FA_T FA_FN(fa_fms_)(FA_T a, FA_T b, FA_T c)
+{
+#if defined(__FMA__) || defined(__aarch64__) || defined(_M_ARM64) || defined(__ARM_FEATURE_FMA)
+    return FA_FN(fma)(-a, b, c);
+#else
+    const FA_T split = (FA_T)((1u << ((FA_MANT + 2) / 2)) + 1);
+    FA_T ca = split * a, cb = split * b;
+    FA_T ah = ca - (ca - a), al = a - ah, bh = cb - (cb - b), bl = b - bh;
+    FA_T ph = a * b;
+    FA_T pl = ((ah * bh - ph) + ah * bl + al * bh) + al * bl;
+    return (c - ph) - pl;
+#endif
+}
+
+/*
+ * sigmoid(x) = 1 / (1 + e^-x), from e = e^-|x| <= 1 (no overflow anywhere):
+ *   w = 1/(1 + e) in double-length (q + wlo: Fast2Sum of 1 + e, one division, the
+ *   exact remainder), then x > 0: w; x <= 0: e * w = e/(1 + e), each rounded once.
+ * The negative tail keeps its true, subnormal value. Special: -inf -> 0, +inf -> 1,
+ * -0.0 -> 0.5, NaN -> NaN. Error: one final rounding of a value good to ~2^-8 ulp
+ * (just over 0.5 ulp), except subnormal results (<= 1 ulp of the subnormal spacing).
+ */
+static FA_INLINE FA_T FA_FN(fa_sigmoid_)(FA_T x)
+{
+    FA_U n, n1;
+    FA_T z = -FA_FN(fa_abs_)(x), p, plo, s1, s2, e, elo, s, slo, q, wlo;
+    z = z < FA_EXP_LO ? FA_EXP_LO : z;  /* NaN stays NaN */
+    p = FA_FN(fa_exp_reduced_)(z, (FA_T)0, &plo, &n, &n1);
+    s1 = FA_FN(fa_from_bits_)((FA_U)(n1 + FA_BIAS) << FA_MANT);
+    s2 = FA_FN(fa_from_bits_)((FA_U)(n - n1 + FA_BIAS) << FA_MANT);
+    e = (p * s1) * s2;                  /* hi part; subnormal results round here once */
+    elo = (plo * s1) * s2;
+    s = (FA_T)1 + e;
+    slo = (((FA_T)1 - s) + e) + elo;   /* Fast2Sum, 1 >= e */
+    q = (FA_T)1 / s;
+    wlo = (FA_FN(fa_fms_)(q, s, (FA_T)1) - q * slo) * q;
+    return x > 0 ? q + wlo : e * q + (e * wlo + elo * q);
 }
 
 #undef FA_FN
+#undef FA_T
+#undef FA_U
+#undef FA_SFX
+#undef FA_MANT
+#undef FA_BIAS
+#undef FA_SIGN
+#undef FA_MAGIC
+#undef FA_LN2_HI
+#undef FA_LN2_LO
+#undef FA_EXP_HI
+#undef FA_EXP_LO
+#undef FA_EXP_DEG
+#undef FA_TANH_BIG
+#undef FA_TANH_DEG
+#undef FA_TANH_P
