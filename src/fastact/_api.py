@@ -12,7 +12,6 @@ from numpy.lib.array_utils import normalize_axis_index
 from . import _ufuncs
 from ._registry import ACTIVATIONS
 
-_REAL_FLOATS = (np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64))
 
 _ROWWISE_POLICY = """
     Parameters
@@ -44,7 +43,7 @@ def _rowwise(act):
         dt = np.dtype(x.dtype)
         if dt.kind in "biu":
             dtype = np.float64
-        elif dt.kind == "f" and dt in _REAL_FLOATS:
+        elif dt.kind == "f" and dt.itemsize <= 8:  # float16/32/64, any byte order
             dtype = None
         else:
             raise TypeError(f"{qual}: x must hold real numbers (bool, integer, float16/32/64),"

@@ -29,6 +29,8 @@ cdef extern from "_vmath.h" nogil:
     double fa_sigmoid_d(double)
     double fa_sigmoid_fd(double)
     double fa_abs_d(double)
+    double fa_mul2_d(double, double, double)
+    double fa_recip3_d(double, double, double, double*)
     double fa_copysign_d(double, double)
 
 ctypedef fused floating:
@@ -151,22 +153,27 @@ cdef inline void lanes_expsum(const floating* x, Py_ssize_t sx, floating* y, Py_
             else:
                 s[j] += v
 
-cdef inline double lane_total(double rest, double k, bint logmode) noexcept nogil:
-    # softmax: the row sum k + rest; log_softmax: its log, via log1p when k == 1.
-    if not logmode:
-        return k + rest
-    return log1p(rest) if k == 1.0 else log(k + rest)
+cdef inline void lane_total(double s, double c, double k, bint logmode,
+                            double* t0, double* t1) noexcept nogil:
+    # The slice's sum is k + s - c (k: entries equal to the max; s - c: the Kahan sum of
+    # the others). softmax: t0 + t1 = 1/sum in double-length, so each element is
+    # rounded once (fa_mul2_d); log_softmax: t0 = log(sum), via log1p when k == 1.
+    if logmode:
+        t0[0] = log1p(s - c) if k == 1.0 else log(k + (s - c))
+        t1[0] = 0.0
+    else:
+        t0[0] = fa_recip3_d(k, s, -c, t1)
 
 cdef inline void lanes_finish(const floating* x, Py_ssize_t sx, floating* y, Py_ssize_t sy,
                               Py_ssize_t nrows, Py_ssize_t w, const floating* mx,
-                              const double* tot, bint logmode) noexcept nogil:
+                              const double* t0, const double* t1, bint logmode) noexcept nogil:
     cdef Py_ssize_t r, j
     for r in range(nrows):
         for j in range(w):
             if logmode:
-                y[r * sy + j] = log_shifted(x[r * sx + j], mx[j], tot[j])
+                y[r * sy + j] = log_shifted(x[r * sx + j], mx[j], t0[j])
             else:
-                y[r * sy + j] = <floating>(<double>y[r * sy + j] / tot[j])
+                y[r * sy + j] = <floating>fa_mul2_d(<double>y[r * sy + j], t0[j], t1[j])
 
 cdef void rowwise_special(const floating* x, Py_ssize_t sx, floating* y, Py_ssize_t sy,
                           Py_ssize_t n, floating m, bint logmode) noexcept nogil:
@@ -197,7 +204,8 @@ cdef void rowwise_strided(const floating* x, Py_ssize_t sx, floating* y, Py_ssiz
     cdef double s[CBLOCK]
     cdef double c[CBLOCK]
     cdef double k[CBLOCK]
-    cdef double tot[CBLOCK]
+    cdef double t0[CBLOCK]
+    cdef double t1[CBLOCK]
     cdef Py_ssize_t b, c0, j, w
     cdef bint special
     for b in range((ncols + CBLOCK - 1) // CBLOCK):
@@ -219,8 +227,8 @@ cdef void rowwise_strided(const floating* x, Py_ssize_t sx, floating* y, Py_ssiz
             continue
         lanes_expsum(x + c0, sx, y + c0, sy, n, w, mx, s, c, k, not logmode)
         for j in range(w):
-            tot[j] = lane_total(s[j] - c[j], k[j], logmode)
-        lanes_finish(x + c0, sx, y + c0, sy, n, w, mx, tot, logmode)
+            lane_total(s[j], c[j], k[j], logmode, t0 + j, t1 + j)
+        lanes_finish(x + c0, sx, y + c0, sy, n, w, mx, t0, t1, logmode)
 
 cdef void rowwise_contig(const floating* x, floating* y, Py_ssize_t n,
                          bint logmode) noexcept nogil:
@@ -229,10 +237,11 @@ cdef void rowwise_contig(const floating* x, floating* y, Py_ssize_t n,
     cdef double s[LANES]
     cdef double c[LANES]
     cdef double k[LANES]
-    cdef double tot[LANES]
+    cdef double t0[LANES]
+    cdef double t1[LANES]
     cdef Py_ssize_t j, nr = n // LANES, nb = (n // LANES) * LANES
     cdef floating m = -INFINITY
-    cdef double rest = 0.0, comp = 0.0, kk = 0.0, v, t, total
+    cdef double rest = 0.0, comp = 0.0, kk = 0.0, v, t
     for j in range(LANES):
         mx[j] = -INFINITY
         s[j] = c[j] = k[j] = 0.0
@@ -253,11 +262,12 @@ cdef void rowwise_contig(const floating* x, floating* y, Py_ssize_t n,
         comp = (t - rest) - v
         rest = t
         kk += k[j]
-    total = lane_total(rest - comp, kk, logmode)
-    for j in range(LANES):
-        tot[j] = total
-    lanes_finish(x, LANES, y, LANES, nr, LANES, mx, tot, logmode)
-    lanes_finish(x + nb, 0, y + nb, 0, 1, n - nb, mx, tot, logmode)
+    lane_total(rest, comp, kk, logmode, t0, t1)
+    for j in range(1, LANES):
+        t0[j] = t0[0]
+        t1[j] = t1[0]
+    lanes_finish(x, LANES, y, LANES, nr, LANES, mx, t0, t1, logmode)
+    lanes_finish(x + nb, 0, y + nb, 0, 1, n - nb, mx, t0, t1, logmode)
 
 
 # ------------------------------------------------------- NumPy-facing loops

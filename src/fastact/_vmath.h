@@ -106,8 +106,8 @@
 #define FA_MAGIC 6755399441055744.0
 #define FA_LN2_HI 6.93147180369123816490e-01
 #define FA_LN2_LO 1.90821492927058770002e-10
-#define FA_EXP_HI 89.0                       /* above ln(FLT_MAX) = 88.72: inf in float32 */
-#define FA_EXP_LO (-104.0)                   /* below -103.97: 0 in float32 */
+#define FA_EXP_HI 710.0                      /* the float64 range: results far below */
+#define FA_EXP_LO (-746.0)                   /* float32's stay tiny when summed (softmax) */
 #define FA_EXP_DEG 8                         /* Taylor truncation 2e-10 relative (0.004 ulp32) */
 #define FA_TANH_BIG 10.0                     /* tanh(10) rounds to 1 in float32 */
 #define FA_TANH_DEG 5                        /* fit error 2^-31.4 relative */

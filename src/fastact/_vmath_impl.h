@@ -122,6 +122,30 @@ static FA_INLINE FA_T FA_FN(fa_fms_)(FA_T a, FA_T b, FA_T c)
 #endif
 }
 
+/* a * (bh + bl) with one rounding (bl tiny against bh): an FMA where the target has
+ * it, else Dekker's exact product of a*bh plus the small terms. */
+static FA_INLINE FA_T FA_FN(fa_mul2_)(FA_T a, FA_T bh, FA_T bl)
+{
+#if defined(__FMA__) || defined(__aarch64__) || defined(_M_ARM64) || defined(__ARM_FEATURE_FMA)
+    return FA_FN(fma)(a, bh, a * bl);
+#else
+    FA_T ph = a * bh;
+    return ph + (-FA_FN(fa_fms_)(a, bh, ph) + a * bl);
+#endif
+}
+
+/* 1/(a + b + c) as ih + il (|c| small): TwoSum of a + b, one division, the exact
+ * remainder. Used once per softmax slice, so that dividing by the slice's sum costs
+ * one correctly placed rounding per element (fa_mul2_). */
+static FA_INLINE FA_T FA_FN(fa_recip3_)(FA_T a, FA_T b, FA_T c, FA_T *il)
+{
+    FA_T hi = a + b, bv = hi - a;
+    FA_T lo = ((a - (hi - bv)) + (b - bv)) + c;
+    FA_T ih = (FA_T)1 / hi;
+    *il = (FA_FN(fa_fms_)(ih, hi, (FA_T)1) - ih * lo) * ih;
+    return ih;
+}
+
 /*
  * sigmoid(x) = 1 / (1 + e^-x), from e = e^-|x| <= 1 (no overflow anywhere):
  *   w = 1/(1 + e) in double-length (q + wlo: Fast2Sum of 1 + e, one division, the

@@ -1,0 +1,80 @@
+"""Shared helpers: the kernels of every instruction-set path, and a reference softmax."""
+import numpy as np
+
+from fastact import _ufuncs
+from fastact._registry import ACTIVATIONS, ROWWISE
+
+PATHS = _ufuncs.AVAILABLE
+NAMES = tuple(a.name for a in ACTIVATIONS)
+_CACHE = {}
+
+
+def kernels(path):
+    """{name: ufunc or raw gufunc} built from the kernels of `path` (cached)."""
+    if path not in _CACHE:
+        _CACHE[path] = _ufuncs.make_ufuncs(path)
+    return _CACHE[path]
+
+
+def call(path, name, x, axis=-1, **kw):
+    """Apply `name` with the kernels of `path` (the raw gufunc takes axis=)."""
+    f = kernels(path)[name]
+    if name in ROWWISE:
+        return f(x, axis=axis, **kw)
+    return f(x, **kw)
+
+
+# long double has >= 64 mantissa bits on x86 Linux/macOS-x86; elsewhere it may be double
+LONGDOUBLE_EXACT = np.finfo(np.longdouble).nmant >= 63
+
+
+def rowwise_ref(x, axis=-1, log=False):
+    """softmax / log_softmax computed in long double (float32 input: accurate to far below
+    float32 rounding), with fastact's special-value policy; result in x's float dtype
+    (float64 for ints/bool)."""
+    x = np.asarray(x)
+    dt = x.dtype if x.dtype in (np.float32, np.float64) else (
+        np.dtype(np.float32) if x.dtype == np.float16 else np.dtype(np.float64))
+    work = np.longdouble if dt == np.float64 else np.float64
+    xl = np.moveaxis(x.astype(work), axis, -1)
+    n = xl.shape[-1]
+    with np.errstate(all="ignore"):
+        nanrow = np.isnan(xl).any(-1, keepdims=True)
+        m = np.max(np.where(np.isnan(xl), -np.inf, xl), axis=-1, keepdims=True) if n else \
+            np.zeros(xl.shape[:-1] + (1,), work)
+        finite = np.isfinite(m)
+        mm = np.where(finite, m, 0)
+        d = xl - mm
+        e = np.exp(d)
+        atmax = d == 0
+        k = atmax.sum(-1, keepdims=True)
+        rest = np.where(atmax, 0, e).sum(-1, keepdims=True)
+        total = k + rest
+        if log:
+            y = d - np.where(k == 1, np.log1p(rest), np.log(total))
+        else:
+            y = e / total
+        hit = xl == np.inf
+        ninf = hit.sum(-1, keepdims=True)
+        if log:
+            pos = np.where(hit, -np.log(np.maximum(ninf, 1).astype(work)), -np.inf)
+            neg = np.broadcast_to(-np.log(work(max(n, 1))), xl.shape)
+        else:
+            pos = hit / np.maximum(ninf, 1).astype(work)
+            neg = np.broadcast_to(work(1) / max(n, 1), xl.shape)
+        y = np.where(m == np.inf, pos, y)
+        y = np.where(m == -np.inf, neg, y)
+        y = np.where(nanrow, np.nan, y)
+    return np.moveaxis(y, -1, axis).astype(dt)
+
+
+def ref_tolerance(dtype):
+    """ULP budget vs rowwise_ref: 2, plus 1 where long double is only double."""
+    return 2 if (np.dtype(dtype) == np.float32 or LONGDOUBLE_EXACT) else 3
+
+
+def tiny_rule(dtype):
+    """(threshold, abs tol): results below threshold may be off by 2 subnormal ulps."""
+    if np.dtype(dtype) == np.float32:
+        return (1e-30, 2 * 2.0**-149)
+    return (1e-300, 2 * 2.0**-1074)

@@ -1,0 +1,193 @@
+"""Generate tests/references/float64_reference.json: exact values of fastact's functions.
+
+Every value is computed with mpmath at 60 significant digits and rounded once to the
+nearest float64 (through a 40-digit decimal string, which Python rounds correctly,
+subnormals included). The inputs are fixed by a seeded generator, so rerunning gives
+the same file:
+
+    python tests/references/generate.py          # from the repository root; ~1 minute
+
+Needs numpy and mpmath only (not fastact). The tests (tests/test_accuracy.py) load the
+table and assert max ULP error <= 2 for every function, dtype and kernel path.
+
+Contents:
+  unary:   {name: {"x": [repr], "y": [repr]}} for tanh, softsign, sigmoid -- a few thousand
+           float64 inputs: random bit patterns over every binade, log-uniform and uniform
+           samples, and hand-picked points (subnormals, the tanh kernel switch at |x| = 0.6,
+           tanh's clamp at 20, the exp overflow/underflow thresholds 709/710 and -745/-746,
+           20..40, the float32 thresholds 88/89 and -88..-104, FLT_MAX, DBL_MAX).
+  rowwise: {"rows": [[repr]], "softmax": [[repr]], "log_softmax": [[repr]]} -- rows of
+           length 1..100 and some of 1000, values of many scales (spreads 1e-3..760,
+           offsets up to 1e8), 120 rows of 65 normal logits (sd 5), computed as exp(x_i - max) / sum and
+           (x_i - max) - log(sum) with the sum split as k + rest (k = count of maxima)
+           so that log1p(rest) keeps tiny rests exactly.
+"""
+import json
+import os
+import sys
+
+import mpmath
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(HERE, "float64_reference.json")
+DPS = 60
+TINY = mpmath.mpf(2) ** -1100  # below half the smallest subnormal: rounds to +-0
+
+
+def to_f64(v):
+    """mpf -> nearest float64 (round half even; subnormals rounded once)."""
+    if mpmath.isnan(v):
+        return float("nan")
+    if mpmath.isinf(v):
+        return float(v)
+    if v == 0:
+        return 0.0
+    if abs(v) < TINY:
+        return -0.0 if v < 0 else 0.0
+    return float(mpmath.nstr(v, 40, min_fixed=1, max_fixed=0))
+
+
+def mp(x):
+    return mpmath.mpf(float(x))
+
+
+def ref_tanh(x):
+    return mpmath.tanh(mp(x))
+
+
+def ref_softsign(x):
+    v = mp(x)
+    if mpmath.isinf(v):
+        return mpmath.mpf(1) if v > 0 else mpmath.mpf(-1)
+    return v / (1 + abs(v))
+
+
+def ref_sigmoid(x):
+    v = mp(x)
+    if mpmath.isinf(v):
+        return mpmath.mpf(1) if v > 0 else mpmath.mpf(0)
+    return 1 / (1 + mpmath.exp(-v))
+
+
+UNARY = {"tanh": ref_tanh, "softsign": ref_softsign, "sigmoid": ref_sigmoid}
+
+
+def unary_inputs(rng):
+    xs = []
+    # random finite bit patterns: every binade equally likely, both signs
+    bits = rng.integers(0, 2**64, size=1200, dtype=np.uint64)
+    v = bits.view(np.float64)
+    xs += list(v[np.isfinite(v)])
+    # log-uniform over the interesting range, both signs
+    mag = 2.0 ** rng.uniform(-40, 11, size=1500)
+    xs += list(mag * rng.choice([-1.0, 1.0], size=mag.size))
+    # uniform where all three functions bend
+    xs += list(rng.uniform(-40, 40, size=600))
+    # the tanh kernel switch at 0.6 and the 0.55-0.65 band
+    xs += list(np.linspace(0.55, 0.65, 101)) + list(-np.linspace(0.55, 0.65, 101))
+    for c in (0.6, 10.0, 20.0, 709.0, 709.782712893384, 710.0, 745.0, 745.1332191019412,
+              746.0, 88.0, 88.72283935546875, 89.0, 103.97, 104.0, 36.0, 37.0, 19.0,
+              1.0, 0.5, 2.0 ** -26, 2.0 ** -27, 2.0 ** -28):
+        for s in (1.0, -1.0):
+            a = s * c
+            xs += [a, np.nextafter(a, np.inf), np.nextafter(a, -np.inf)]
+    xs += list(np.linspace(20, 40, 81)) + list(-np.linspace(20, 40, 81))
+    xs += list(np.linspace(700, 760, 61)) + list(-np.linspace(700, 760, 61))
+    xs += list(-np.linspace(80, 110, 61))
+    # tiny, subnormal, huge
+    xs += [5e-324, -5e-324, 1e-320, -1e-320, 2.2250738585072014e-308,
+           -2.2250738585072014e-308, 2.225073858507201e-308, 1e-300, -1e-300, 1e-200,
+           1.401298464324817e-45, 1.1754943508222875e-38, 3.4028234663852886e+38,
+           -3.4028234663852886e+38, 1.7976931348623157e+308, -1.7976931348623157e+308,
+           1e300, -1e300, 1e20, -1e20, 0.0, -0.0]
+    xs += list(rng.uniform(-1e-4, 1e-4, size=100))
+    xs = np.array(xs, dtype=np.float64)
+    # dedupe by bit pattern (keeps -0.0 and 0.0 apart), stable order
+    _, idx = np.unique(xs.view(np.uint64), return_index=True)
+    return xs[np.sort(idx)]
+
+
+def row_inputs(rng):
+    rows = []
+    spreads = (1e-3, 1.0, 10.0, 50.0, 100.0, 300.0, 700.0, 760.0)
+    offsets = (0.0, 3.0, -1e3, 1e5)
+    for n in range(1, 101):
+        spread = spreads[n % len(spreads)]
+        off = offsets[(n // len(spreads)) % len(offsets)]
+        rows.append(rng.uniform(-spread / 2, spread / 2, size=n) + off)
+    for n, spread in ((1000, 10.0), (1000, 50.0), (1000, 700.0), (1000, 1e-3)):
+        rows.append(rng.uniform(-spread / 2, spread / 2, size=n))
+    # normal-distributed logits, a unique dominant maximum, ties, huge equal values
+    rows.append(rng.standard_normal(257) * 3)
+    # many ordinary logit rows (normal, sd 5): where exp and sum errors add up
+    rows += [rng.standard_normal(65) * 5 for _ in range(120)]
+    rows += [rng.standard_normal(1000) * 5 for _ in range(2)]
+    rows.append(np.r_[rng.uniform(-800, -700, size=30), 0.0])
+    rows.append(np.r_[rng.uniform(-40, -20, size=63), 5.0])
+    rows.append(np.array([1e8, 1e8]))
+    rows.append(np.array([1e8, 1e8 - 1, 1e8 - 30]))
+    rows.append(np.array([-1e8, -1e8, -1e8 + 2]))
+    rows.append(np.array([3.0, 3.0, 3.0, -2.0]))
+    rows.append(np.array([5.0, 4.0, -1.0]))
+    rows.append(np.array([1.0, 2.0, 3.0]))
+    rows.append(np.array([0.0, 745.0, 745.5]))
+    rows.append(regression_row())
+    return rows
+
+
+def regression_row():
+    """Column 11 of the (65, 18) block drawn by test_softmax.py::
+    test_many_columns_block_path (seed 8): its element 29 came out 2.7 ulp off in float64."""
+    r = np.random.default_rng(8)
+    for ncols in range(1, 70):
+        for n in (1, 3, 17, 65):
+            x = r.standard_normal((n, ncols)) * 5.0
+            if (n, ncols) == (65, 18):
+                return x[:, 11].copy()
+
+
+def ref_rows(row):
+    v = [mp(x) for x in row]
+    m = max(v)
+    d = [mpmath.fsub(x, m, exact=True) for x in v]
+    k = sum(1 for x in d if x == 0)
+    rest = mpmath.fsum(mpmath.exp(x) for x in d if x != 0)
+    total = k + rest
+    sm = [to_f64(mpmath.exp(x) / total) for x in d]
+    lse = mpmath.log1p(rest) if k == 1 else mpmath.log(total)
+    lsm = [to_f64(x - lse) for x in d]
+    return sm, lsm
+
+
+def main():
+    mpmath.mp.dps = DPS
+    rng = np.random.default_rng(20240602)
+    xs = unary_inputs(rng)
+    unary = {}
+    for name, f in UNARY.items():
+        unary[name] = {"x": [repr(float(x)) for x in xs],
+                       "y": [repr(to_f64(f(x))) for x in xs]}
+    rows = row_inputs(rng)
+    sms, lsms = [], []
+    for row in rows:
+        sm, lsm = ref_rows(row)
+        sms.append([repr(v) for v in sm])
+        lsms.append([repr(v) for v in lsm])
+    table = {
+        "about": "Generated by tests/references/generate.py (mpmath, %d digits, rounded to "
+                 "nearest float64). Rerun: python tests/references/generate.py" % DPS,
+        "unary": unary,
+        "rowwise": {"rows": [[repr(float(x)) for x in r] for r in rows],
+                    "softmax": sms, "log_softmax": lsms},
+    }
+    with open(OUT, "w") as f:
+        json.dump(table, f, separators=(",", ":"))
+        f.write("\n")
+    print(f"wrote {OUT}: {len(xs)} unary inputs x {len(UNARY)} functions, "
+          f"{len(rows)} rows ({sum(map(len, rows))} elements), "
+          f"{os.path.getsize(OUT) / 1e6:.2f} MB", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,173 @@
+"""Accuracy: max error <= 2 ULP for every function and dtype on every kernel path.
+
+float64: against the mpmath table tests/references/float64_reference.json (see
+generate.py next to it). float32: a strided sweep over all 2^32 bit patterns against a
+float64 reference rounded to float32. Run with ``pytest -s`` to see the measured maxima.
+"""
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import special
+
+import arrays
+from helpers import PATHS, call, kernels, rowwise_ref, tiny_rule
+
+BUDGET = 2
+REF = Path(__file__).parent / "references" / "float64_reference.json"
+UNARY = ("tanh", "softsign", "sigmoid")
+ROWWISE = ("softmax", "log_softmax")
+
+
+@pytest.fixture(scope="module")
+def table():
+    with open(REF) as f:
+        return json.load(f)
+
+
+def report(label, d, x):
+    m, at = arrays.worst(d, x)
+    print(f"\n[accuracy] {label}: max {m:g} ulp at x={at!r}")
+    return m
+
+
+# ------------------------------------------------------------------ float64 unary
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("name", UNARY)
+def test_float64_unary_vs_mpmath(table, name, path):
+    entry = table["unary"][name]
+    x = np.array([float(v) for v in entry["x"]])
+    want = np.array([float(v) for v in entry["y"]])
+    assert x.size > 3000
+    got = call(path, name, x)
+    d = arrays.ulp_distance(got, want)
+    m = report(f"{name} float64 [{path}] vs mpmath ({x.size} points)", d, x)
+    assert m <= BUDGET
+    # strided input goes through the buffered loop: same bits
+    arrays.assert_same(call(path, name, np.repeat(x, 2)[::2]), got)
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("name", UNARY)
+def test_float32_unary_on_table_inputs(table, name, path):
+    # the table's inputs in float32 (overflowing ones become +-inf), reference rounded
+    with np.errstate(over="ignore"):
+        x = np.array([float(v) for v in table["unary"][name]["x"]]).astype(np.float32)
+    got = call(path, name, x)
+    d = arrays.ulp_distance(got, REF32[name](x))
+    assert report(f"{name} float32 [{path}] on table inputs", d, x) <= BUDGET
+
+
+# ------------------------------------------------------------------ float64 rowwise
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("name", ROWWISE)
+def test_float64_rowwise_vs_mpmath(table, name, path):
+    rows = table["rowwise"]["rows"]
+    refs = table["rowwise"][name]
+    worst_d, worst_at = 0.0, None
+    for row, ref in zip(rows, refs):
+        x = np.array([float(v) for v in row])
+        want = np.array([float(v) for v in ref])
+        for label, xv in (("contiguous", x), ("strided", np.repeat(x, 3)[::3]),
+                          ("column", x[:, None].copy())):
+            axis = 0 if label == "column" else -1
+            got = call(path, name, xv, axis=axis).reshape(-1)
+            d = arrays.ulp_distance(got, want, tiny_abs=tiny_rule(np.float64))
+            if d.max() > worst_d:
+                i = int(np.argmax(d))
+                worst_d, worst_at = float(d.max()), (label, x.size, i, x[i], got[i], want[i])
+    print(f"\n[accuracy] {name} float64 [{path}] vs mpmath ({len(rows)} rows): "
+          f"max {worst_d:g} ulp at (layout, n, index, x, got, want)={worst_at}")
+    assert worst_d <= BUDGET, worst_at
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("name", ROWWISE)
+def test_float32_rowwise(table, name, path):
+    worst_d, worst_at = 0.0, None
+    for row in table["rowwise"]["rows"]:
+        x = np.array([float(v) for v in row]).astype(np.float32)
+        want = rowwise_ref(x, log=(name == "log_softmax"))
+        for label, xv, axis in (("contiguous", x, -1), ("column", x[:, None].copy(), 0)):
+            got = call(path, name, xv, axis=axis).reshape(-1)
+            assert got.dtype == np.float32
+            d = arrays.ulp_distance(got, want, tiny_abs=tiny_rule(np.float32))
+            if d.max() > worst_d:
+                i = int(np.argmax(d))
+                worst_d, worst_at = float(d.max()), (label, x.size, i, x[i], got[i], want[i])
+    print(f"\n[accuracy] {name} float32 [{path}] rows: max {worst_d:g} ulp at "
+          f"(layout, n, index, x, got, want)={worst_at}")
+    assert worst_d <= BUDGET, worst_at
+
+
+# ------------------------------------------------------------------ float32 sweep
+def _softsign64(x):
+    with np.errstate(invalid="ignore"):
+        y = x / (1 + np.abs(x))
+    return np.where(np.isinf(x), np.sign(x), y)
+
+
+REF32 = {  # float64 reference rounded once to float32
+    "tanh": lambda x: np.tanh(x.astype(np.float64)).astype(np.float32),
+    "softsign": lambda x: _softsign64(x.astype(np.float64)).astype(np.float32),
+    "sigmoid": lambda x: special.expit(x.astype(np.float64)).astype(np.float32),
+}
+STRIDE = 64          # every 64th bit pattern: 2^26 = 67M inputs per function
+OFFSET = 0x2B        # random-ish, so the sweep is not aligned to round numbers
+CHUNK = 1 << 21      # inputs per chunk (keeps memory around 50 MB)
+SPECIAL32 = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, 88.0, 89.0, -88.0, -100.0,
+                      -104.0, 0.6, -0.6, 10.0, np.finfo(np.float32).max,
+                      -np.finfo(np.float32).max, np.finfo(np.float32).smallest_subnormal],
+                     dtype=np.float32)
+
+
+@pytest.mark.parametrize("name", UNARY)
+def test_float32_sweep_all_paths(name):
+    ks = {p: kernels(p)[name] for p in PATHS}
+    worst = {p: (0.0, None, None, None) for p in PATHS}
+    total = 0
+    for start in range(0, 1 << 32, CHUNK * STRIDE):
+        bits = np.arange(start + OFFSET, min(start + CHUNK * STRIDE, 1 << 32), STRIDE,
+                         dtype=np.uint64).astype(np.uint32)
+        x = bits.view(np.float32)
+        if start == 0:
+            x = np.concatenate([SPECIAL32, x])
+        with np.errstate(invalid="ignore"):  # signalling NaN patterns
+            want = REF32[name](x)
+        total += x.size
+        for p, f in ks.items():
+            with np.errstate(over="raise", invalid="raise", divide="raise"):
+                got = f(x)
+            if True:
+                assert got.dtype == np.float32
+                d = arrays.ulp_distance(got, want)
+                i = int(np.argmax(d))
+                if d[i] > worst[p][0]:
+                    worst[p] = (float(d[i]), x[i], got[i], want[i])
+                lo = 0 if name == "sigmoid" else -1
+                ok = np.isnan(got) | ((got >= lo) & (got <= 1))
+                assert ok.all(), (p, x[~ok][:5], got[~ok][:5])
+    assert total >= (1 << 32) // STRIDE
+    for p, (m, xw, gw, ww) in worst.items():
+        print(f"\n[accuracy] {name} float32 [{p}] sweep of {total} inputs: max {m:g} ulp"
+              + (f" at x={xw!r} (got {gw!r}, want {ww!r})" if xw is not None else ""))
+    assert all(m <= BUDGET for m, *_ in worst.values()), worst
+
+
+# ------------------------------------------------------------------ small dtypes
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("name", UNARY)
+def test_every_small_int_and_float16_exhaustively(name, path):
+    f = kernels(path)[name]
+    for dt in (np.int8, np.uint8, np.int16, np.uint16):
+        info = np.iinfo(dt)
+        x = np.arange(int(info.min), int(info.max) + 1).astype(dt)
+        got = f(x)
+        assert got.dtype == np.float64
+        arrays.assert_same(got, f(x.astype(np.float64)))
+    arrays.assert_same(f(np.array([False, True])), f(np.array([0.0, 1.0])))
+    h = np.arange(1 << 16, dtype=np.uint32).astype(np.uint16).view(np.float16)
+    got = f(h)
+    assert got.dtype == np.float32
+    arrays.assert_same(got, f(h.astype(np.float32)))
