@@ -144,42 +144,40 @@ def _doc(act):
             f"Examples\n--------\n>>> import numpy as np, fastact\n{act.example}\n")
 
 
-cdef object _make_unary(act, dict table):
-    # loop order matters: NumPy takes the first loop the input casts to safely
-    cdef int ntypes = 7
+def _loop_specs(act):
+    """(loop, kernel or None, input type, output type) for each of act's loops. For a
+    unary activation the order matters: NumPy takes the first loop the input casts to
+    safely, so small integers and bool meet their float64 loops before float32's."""
+    if act.kind == "rowwise":
+        return [(f"{act.name}_loop_{c}", None, t, t)
+                for c, t in (("f", cnp.NPY_FLOAT), ("d", cnp.NPY_DOUBLE))]
+    ints = ((cnp.NPY_BOOL, "B"), (cnp.NPY_BYTE, "b"), (cnp.NPY_UBYTE, "B"),
+            (cnp.NPY_SHORT, "h"), (cnp.NPY_USHORT, "H"))
+    return ([(f"int_loop_{c}", f"{act.name}_d", t, cnp.NPY_DOUBLE) for t, c in ints]
+            + [(f"unary_loop_{c}", f"{act.name}_{c}", t, t)
+               for c, t in (("f", cnp.NPY_FLOAT), ("d", cnp.NPY_DOUBLE))])
+
+
+cdef object _make(act, dict table):
+    specs = _loop_specs(act)
+    cdef int i, ntypes = len(specs)
     cdef cnp.PyUFuncGenericFunction* funcs = <cnp.PyUFuncGenericFunction*>malloc(
         ntypes * sizeof(cnp.PyUFuncGenericFunction))
     cdef void** data = <void**>malloc(ntypes * sizeof(void*))
     cdef char* types = <char*>malloc(2 * ntypes)
-    cdef int i
-    ins = (cnp.NPY_BOOL, cnp.NPY_BYTE, cnp.NPY_UBYTE, cnp.NPY_SHORT, cnp.NPY_USHORT,
-           cnp.NPY_FLOAT, cnp.NPY_DOUBLE)
-    loops = ("int_loop_B", "int_loop_b", "int_loop_B", "int_loop_h", "int_loop_H",
-             "unary_loop_f", "unary_loop_d")
-    blocks = ("d", "d", "d", "d", "d", "f", "d")
-    for i in range(ntypes):
-        funcs[i] = <cnp.PyUFuncGenericFunction>_ptr(table, loops[i])
-        data[i] = _ptr(table, f"{act.name}_{blocks[i]}")
-        types[2 * i] = ins[i]
-        types[2 * i + 1] = cnp.NPY_FLOAT if ins[i] == cnp.NPY_FLOAT else cnp.NPY_DOUBLE
+    if funcs == NULL or data == NULL or types == NULL:
+        raise MemoryError()
+    for i, (loop, kernel, tin, tout) in enumerate(specs):
+        funcs[i] = <cnp.PyUFuncGenericFunction>_ptr(table, loop)
+        data[i] = NULL if kernel is None else _ptr(table, kernel)
+        types[2 * i] = tin
+        types[2 * i + 1] = tout
+    if act.kind == "rowwise":
+        return cnp.PyUFunc_FromFuncAndDataAndSignature(
+            funcs, data, types, ntypes, 1, 1, cnp.PyUFunc_None, _cstr(act.name),
+            _cstr(_doc(act)), 0, _cstr("(n)->(n)"))
     return cnp.PyUFunc_FromFuncAndData(funcs, data, types, ntypes, 1, 1, cnp.PyUFunc_None,
                                        _cstr(act.name), _cstr(_doc(act)), 0)
-
-
-cdef object _make_rowwise(act, dict table):
-    cdef int ntypes = 2
-    cdef cnp.PyUFuncGenericFunction* funcs = <cnp.PyUFuncGenericFunction*>malloc(
-        ntypes * sizeof(cnp.PyUFuncGenericFunction))
-    cdef void** data = <void**>malloc(ntypes * sizeof(void*))
-    cdef char* types = <char*>malloc(2 * ntypes)
-    funcs[0] = <cnp.PyUFuncGenericFunction>_ptr(table, f"{act.name}_loop_f")
-    funcs[1] = <cnp.PyUFuncGenericFunction>_ptr(table, f"{act.name}_loop_d")
-    data[0] = data[1] = NULL
-    types[0] = types[1] = cnp.NPY_FLOAT
-    types[2] = types[3] = cnp.NPY_DOUBLE
-    return cnp.PyUFunc_FromFuncAndDataAndSignature(
-        funcs, data, types, ntypes, 1, 1, cnp.PyUFunc_None, _cstr(act.name),
-        _cstr(_doc(act)), 0, _cstr("(n)->(n)"))
 
 
 def make_ufuncs(isa=None):
@@ -189,8 +187,7 @@ def make_ufuncs(isa=None):
     if isa not in AVAILABLE:
         raise ValueError(f"fastact: path {isa!r} is not available here ({AVAILABLE})")
     table = importlib.import_module(f"fastact._loops_{isa}").loop_table()
-    ufuncs = {act.name: _make_unary(act, table) if act.kind == "unary"
-              else _make_rowwise(act, table) for act in ACTIVATIONS}
+    ufuncs = {act.name: _make(act, table) for act in ACTIVATIONS}
     for uf in ufuncs.values():
         fa_set_type_resolver(uf)
     return ufuncs
