@@ -26,6 +26,7 @@ cdef extern from "_vmath.h" nogil:
     double fa_exp2sum_fd(double, double)
     double fa_tanh_d(double)
     float fa_tanh_f(float)
+    void fa_tanh_block_f(const float*, float*, Py_ssize_t)
     double fa_sigmoid_d(double)
     double fa_sigmoid_fd(double)
     double fa_abs_d(double)

@@ -22,6 +22,7 @@
 #ifndef FASTACT_VMATH_H
 #define FASTACT_VMATH_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <fenv.h>
@@ -115,6 +116,88 @@
     2.17883219971085212798e-2, -5.39615517813426909377e-2, \
     1.33333128668617991972e-1, -3.33333332312079250015e-1
 #include "_vmath_impl.h"
+
+/* ---------------------------------------------- float32 tanh, a whole block
+ * fa_tanh_block_f(x, y, n): y[i] = tanh(x[i]) for float32.
+ * With AVX-512 (GCC/Clang): by table, like SVML/NumPy. |x| picks one
+ * of 32 intervals from its float bits (4 per binade, 2^-4 .. 2^4; see
+ * tools/fit_coefficients.py), and a degree-5 polynomial in t = |x| - start of interval,
+ * with coefficients fetched by in-register permutes (vpermt2ps), gives tanh|x| (fit
+ * error 2^-26.3; the constant term is added in two parts and the small terms first, so
+ * the result is rounded about once: 0.63 ulp measured over every float32); the sign is
+ * put back by a bit-or.
+ * No division and no exp: about half the work of fa_tanh_f. Interval 0 is |x| * Q(|x|),
+ * so +-0 and subnormals come out exact; past 10 the table holds 1 (+-inf -> +-1);
+ * NaN is passed through by a final select.
+ * Elsewhere: the plain loop over fa_tanh_f, which the compiler vectorises. */
+#if defined(__AVX512F__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#include "_tanh_table.h"
+typedef float fa_v16f __attribute__((vector_size(64)));
+
+static FA_INLINE fa_v16f fa_tanh_v16f(fa_v16f x, const fa_v16f *lo, const fa_v16f *hi)
+{
+    const __m512i absmask = _mm512_set1_epi32(0x7fffffff);
+    __m512i xb = (__m512i)x, ab = _mm512_and_si512(xb, absmask);
+    /* |x| clamped below 16 (bits compare as integers for non-negative floats), so inf
+     * and NaN land in the last interval, which holds 1, with a finite t */
+    __m512i ac = _mm512_min_epi32(ab, _mm512_set1_epi32(0x417fffff));
+    /* interval: 4 per binade from 2^-4 (bits 0x3d800000); below 2^-4 -> 0 */
+    __m512i raw = _mm512_sub_epi32(_mm512_srai_epi32(ac, 21), _mm512_set1_epi32(0x3d800000 >> 21));
+    __m512i idx = _mm512_max_epi32(raw, _mm512_setzero_si512());
+    __mmask16 pos = _mm512_cmpgt_epi32_mask(raw, _mm512_setzero_si512());
+    __mmask16 nan = _mm512_cmpgt_epi32_mask(ab, _mm512_set1_epi32(0x7f800000));
+    /* t = |x| - start of its interval (exact); t = |x| on interval 0 */
+    __m512i start = _mm512_maskz_and_epi32(pos, ac, _mm512_set1_epi32((int)0xffe00000));
+    fa_v16f t = (fa_v16f)_mm512_sub_ps((__m512)ac, (__m512)start), p;
+    int k;
+#define FA_TAB(k) ((fa_v16f)_mm512_permutex2var_ps((__m512)lo[k], idx, (__m512)hi[k]))
+    p = FA_TAB(FA_TANH_TAB_DEG);
+    for (k = FA_TANH_TAB_DEG - 1; k >= 2; k--) {
+        p = p * t + FA_TAB(k);
+    }
+    /* c0 + c1 t + t^2 p, small terms first: c0 in two parts (hi + lo) and c1 t fused, so
+     * the result is rounded about once; on interval 0 (c0 = 0, c1 = 1) it is t + t^2 p */
+    p = FA_TAB(0) + (FA_TAB(1) * t + ((t * t) * p + FA_TAB(FA_TANH_TAB_DEG + 1)));
+#undef FA_TAB
+    /* sign of x back on (bit-or), NaN passed through */
+    p = (fa_v16f)_mm512_or_si512((__m512i)p, _mm512_andnot_si512(absmask, xb));
+    return (fa_v16f)_mm512_mask_mov_ps((__m512)p, nan, (__m512)x);
+}
+
+static void fa_tanh_block_f(const float *x, float *y, ptrdiff_t n)
+{
+    fa_v16f lo[FA_TANH_TAB_DEG + 2], hi[FA_TANH_TAB_DEG + 2], v;
+    float buf[16];
+    ptrdiff_t i = 0;
+    int k;
+    for (k = 0; k <= FA_TANH_TAB_DEG + 1; k++) {
+        memcpy(&lo[k], &FA_TANH_TAB[k][0], sizeof lo[k]);
+        memcpy(&hi[k], &FA_TANH_TAB[k][16], sizeof hi[k]);
+    }
+    for (; i + 16 <= n; i += 16) {
+        memcpy(&v, x + i, sizeof v);
+        v = fa_tanh_v16f(v, lo, hi);
+        memcpy(y + i, &v, sizeof v);
+    }
+    if (i < n) {  /* the tail through a padded buffer: same arithmetic as the body */
+        memset(buf, 0, sizeof buf);
+        memcpy(buf, x + i, (size_t)(n - i) * sizeof(float));
+        memcpy(&v, buf, sizeof v);
+        v = fa_tanh_v16f(v, lo, hi);
+        memcpy(buf, &v, sizeof v);
+        memcpy(y + i, buf, (size_t)(n - i) * sizeof(float));
+    }
+}
+#else
+static void fa_tanh_block_f(const float *x, float *y, ptrdiff_t n)
+{
+    ptrdiff_t i;
+    for (i = 0; i < n; i++) {
+        y[i] = fa_tanh_f(x[i]);
+    }
+}
+#endif
 
 /* ------------------------------------------- floating-point status flags (c) */
 #if defined(__x86_64__) || defined(_M_X64) || defined(__i386__) || defined(_M_IX86)
