@@ -7,6 +7,7 @@ The elementwise functions need no wrapper: they are the ufuncs themselves.
 import operator
 
 import numpy as np
+from numpy.exceptions import AxisError
 from numpy.lib.array_utils import normalize_axis_index
 
 from . import _ufuncs
@@ -33,13 +34,29 @@ _ROWWISE_POLICY = """
 """
 
 
+def _axis(axis, ndim, qual):
+    """axis as a non-negative int below ndim, or TypeError / AxisError naming qual."""
+    if isinstance(axis, (bool, np.bool_)):
+        raise TypeError(f"{qual}: axis must be an integer, got {axis!r}")
+    try:
+        axis = operator.index(axis)
+    except TypeError:
+        raise TypeError(f"{qual}: axis must be an integer, got {axis!r}") from None
+    if not -ndim <= axis < ndim:  # also keeps huge ints away from C long conversion
+        raise AxisError(axis, ndim, msg_prefix=qual)
+    return normalize_axis_index(axis, ndim)
+
+
 def _rowwise(act):
     gufunc = _ufuncs.UFUNCS[act.name]
     qual = f"fastact.{act.name}"
 
     def wrapper(x, axis=-1, out=None):
         if not hasattr(x, "__array_ufunc__") or not hasattr(x, "dtype"):
-            x = np.asarray(x)
+            try:
+                x = np.asarray(x)
+            except (ValueError, TypeError) as exc:
+                raise TypeError(f"{qual}: x must be array-like of real numbers ({exc})") from None
         dt = np.dtype(x.dtype)
         if dt.kind in "biu":
             dtype = np.float64
@@ -48,15 +65,11 @@ def _rowwise(act):
         else:
             raise TypeError(f"{qual}: x must hold real numbers (bool, integer, float16/32/64),"
                             f" got dtype {dt}")
-        try:
-            axis = operator.index(axis)
-        except TypeError:
-            raise TypeError(f"{qual}: axis must be an integer, got {axis!r}") from None
         if out is not None and not isinstance(out, np.ndarray):
             raise TypeError(f"{qual}: out must be a numpy.ndarray, got {type(out).__name__}")
         ndim = np.ndim(x)
         if ndim == 0:  # a scalar is a slice of length 1
-            normalize_axis_index(axis, 1, msg_prefix=qual)
+            _axis(axis, 1, qual)
             x = np.reshape(x, (1,))
             if out is not None:
                 if out.shape != ():
@@ -64,10 +77,12 @@ def _rowwise(act):
                 gufunc(x, out=out.reshape(1), dtype=dtype)
                 return out
             return gufunc(x, dtype=dtype)[0]
-        axis = normalize_axis_index(axis, ndim, msg_prefix=qual)
+        axis = _axis(axis, ndim, qual)
         if out is not None and out.shape != np.shape(x):
             raise ValueError(f"{qual}: out must have the shape of x, {np.shape(x)}, "
                              f"got {out.shape}")
+        if axis == ndim - 1:  # the gufunc's own core axis: skip NumPy's axis handling
+            return gufunc(x, out=out, dtype=dtype)
         return gufunc(x, axis=axis, out=out, dtype=dtype)
 
     wrapper.__name__ = wrapper.__qualname__ = act.name
@@ -96,7 +111,7 @@ def config():
         "numpy (built against)": build.get("numpy_build"),
         "python": platform.python_version(),
         "machine": platform.machine(),
-        "compiler": build.get("compiler"),
+        "compiler": f"{_ufuncs.COMPILER} ({build.get('compiler')})",
         "dispatch": _ufuncs.DISPATCH,
         "available paths": ", ".join(_ufuncs.AVAILABLE),
         **{f"flags [{isa}]": flags for isa, flags in build.get("paths", {}).items()},

@@ -190,10 +190,10 @@ cdef void rowwise_special(const floating* x, Py_ssize_t sx, floating* y, Py_ssiz
     if nnan:
         hit = miss = <floating>NAN
     elif m > 0:
-        hit = <floating>(-log(<double>ninf)) if logmode else <floating>(1.0 / ninf)
+        hit = <floating>(0.0 - log(<double>ninf)) if logmode else <floating>(1.0 / ninf)
         miss = -INFINITY if logmode else 0
     else:
-        hit = miss = <floating>(-log(<double>n)) if logmode else <floating>(1.0 / n)
+        hit = miss = <floating>(0.0 - log(<double>n)) if logmode else <floating>(1.0 / n)
     for i in range(n):
         y[i * sy] = hit if x[i * sx] == INFINITY else miss
 

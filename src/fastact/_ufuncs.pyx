@@ -90,9 +90,16 @@ cdef extern from *:
         Py_XDECREF(sep);
         Py_DECREF(names);
         if (joined == NULL) return -1;
-        PyErr_Format(PyExc_TypeError,
-                     "fastact.%s: unsupported input dtype %U (expected bool, integer, "
-                     "float16, float32 or float64)", ufunc->name, joined);
+        if (type_tup != NULL && type_tup != Py_None) {  /* dtype= or signature= given */
+            PyErr_Format(PyExc_TypeError,
+                         "fastact.%s: no loop for input dtype %U with dtype/signature %R "
+                         "(loops: float32->float32, float64->float64, bool/int->float64)",
+                         ufunc->name, joined, type_tup);
+        } else {
+            PyErr_Format(PyExc_TypeError,
+                         "fastact.%s: unsupported input dtype %U (expected bool, integer, "
+                         "float16, float32 or float64)", ufunc->name, joined);
+        }
         Py_DECREF(joined);
         return -1;
     }
@@ -102,6 +109,24 @@ cdef extern from *:
     }
     """
     void fa_set_type_resolver(object ufunc)
+
+cdef extern from *:
+    """
+    #if defined(__clang__)
+    #define FA_COMPILER "Clang " __clang_version__
+    #elif defined(__GNUC__)
+    #define FA_COMPILER "GCC " __VERSION__
+    #elif defined(_MSC_VER)
+    #define FA_STR2(x) #x
+    #define FA_STR(x) FA_STR2(x)
+    #define FA_COMPILER "MSVC " FA_STR(_MSC_FULL_VER)
+    #else
+    #define FA_COMPILER "unknown"
+    #endif
+    """
+    const char* FA_COMPILER
+
+COMPILER = FA_COMPILER.decode()
 
 ISA_LEVELS = ("baseline", "avx2", "avx512")
 

@@ -52,6 +52,7 @@
 #define FA_T double
 #define FA_U uint64_t
 #define FA_SFX d
+#define FA_COMPENSATED 1                     /* double-length steps where they pay */
 #define FA_MANT 52
 #define FA_BIAS 1023u
 #define FA_SIGN 0x8000000000000000ull
@@ -77,6 +78,7 @@
 #define FA_T float
 #define FA_U uint32_t
 #define FA_SFX f
+#define FA_COMPENSATED 0
 #define FA_MANT 23
 #define FA_BIAS 127u
 #define FA_SIGN 0x80000000u
@@ -101,6 +103,7 @@
 #define FA_T double
 #define FA_U uint64_t
 #define FA_SFX fd
+#define FA_COMPENSATED 0                     /* double already has 29 bits to spare */
 #define FA_MANT 52
 #define FA_BIAS 1023u
 #define FA_SIGN 0x8000000000000000ull

@@ -71,7 +71,10 @@ static FA_INLINE FA_T FA_FN(fa_exp2sum_)(FA_T x, FA_T lo)
     x = x > FA_EXP_HI ? FA_EXP_HI : x; /* NaN fails both tests and stays NaN */
     x = x < FA_EXP_LO ? FA_EXP_LO : x;
     p = FA_FN(fa_exp_reduced_)(x, lo, &plo, &n, &n1);
-    return ((p + plo) * FA_FN(fa_from_bits_)((FA_U)(n1 + FA_BIAS) << FA_MANT))
+#if FA_COMPENSATED
+    p = p + plo;
+#endif
+    return (p * FA_FN(fa_from_bits_)((FA_U)(n1 + FA_BIAS) << FA_MANT))
            * FA_FN(fa_from_bits_)((FA_U)(n - n1 + FA_BIAS) << FA_MANT);
 }
 
@@ -150,12 +153,15 @@ static FA_INLINE FA_T FA_FN(fa_recip3_)(FA_T a, FA_T b, FA_T c, FA_T *il)
  * sigmoid(x) = 1 / (1 + e^-x), from e = e^-|x| <= 1 (no overflow anywhere):
  *   w = 1/(1 + e) in double-length (q + wlo: Fast2Sum of 1 + e, one division, the
  *   exact remainder), then x > 0: w; x <= 0: e * w = e/(1 + e), each rounded once.
+ *   Without FA_COMPENSATED (the fd instance: float32 results from double arithmetic)
+ *   the plain (x > 0 ? 1 : e) / (1 + e) is already far below a float32 ulp.
  * The negative tail keeps its true, subnormal value. Special: -inf -> 0, +inf -> 1,
  * -0.0 -> 0.5, NaN -> NaN. Error: one final rounding of a value good to ~2^-8 ulp
  * (just over 0.5 ulp), except subnormal results (<= 1 ulp of the subnormal spacing).
  */
 static FA_INLINE FA_T FA_FN(fa_sigmoid_)(FA_T x)
 {
+#if FA_COMPENSATED
     FA_U n, n1;
     FA_T z = -FA_FN(fa_abs_)(x), p, plo, s1, s2, e, elo, s, slo, q, wlo;
     z = z < FA_EXP_LO ? FA_EXP_LO : z;  /* NaN stays NaN */
@@ -169,10 +175,15 @@ static FA_INLINE FA_T FA_FN(fa_sigmoid_)(FA_T x)
     q = (FA_T)1 / s;
     wlo = (FA_FN(fa_fms_)(q, s, (FA_T)1) - q * slo) * q;
     return x > 0 ? q + wlo : e * q + (e * wlo + elo * q);
+#else
+    FA_T e = FA_FN(fa_exp2sum_)(-FA_FN(fa_abs_)(x), (FA_T)0);
+    return (x > 0 ? (FA_T)1 : e) / ((FA_T)1 + e);
+#endif
 }
 
 #undef FA_FN
 #undef FA_T
+#undef FA_COMPENSATED
 #undef FA_U
 #undef FA_SFX
 #undef FA_MANT
