@@ -19,6 +19,17 @@ mp.mp.dps = 60
 TANH_SMALL = mp.mpf("0.6")
 
 
+def chebyfit_asc(f, interval, n):
+    """mpmath.chebyfit's coefficients, lowest power first, and its error estimate
+    (newer mpmath wants asc=True; older ones only know the descending order)."""
+    try:
+        coeffs, err = mp.chebyfit(f, interval, n, error=True, asc=True)
+        return list(coeffs), err
+    except TypeError:
+        coeffs, err = mp.chebyfit(f, interval, n, error=True)
+        return list(reversed(coeffs)), err
+
+
 def tanh_p(u):
     if u == 0:
         return mp.mpf(-1) / 3
@@ -27,10 +38,10 @@ def tanh_p(u):
 
 
 def fit(deg):
-    coeffs, err = mp.chebyfit(tanh_p, [0, TANH_SMALL**2], deg + 1, error=True)
-    # chebyfit returns highest degree first; relative error in tanh ~ err * x^2
+    coeffs, err = chebyfit_asc(tanh_p, [0, TANH_SMALL**2], deg + 1)
+    # relative error in tanh ~ err * x^2; _vmath.h wants the highest degree first
     rel = err * TANH_SMALL**2
-    return coeffs, rel
+    return list(reversed(coeffs)), rel
 
 
 def print_tanh_small():
@@ -67,15 +78,13 @@ def tanh_table():
     for i in range(32):
         lo, hi = table_interval(i)
         if i == 0:
-            q, err = mp.chebyfit(lambda a: mp.tanh(a) / a if a else mp.mpf(1),
-                                 [0, hi], TABLE_DEG, error=True)
-            coeffs = [mp.mpf(0)] + list(reversed(q))  # a * Q(a): c0 = 0
+            q, err = chebyfit_asc(lambda a: mp.tanh(a) / a if a else mp.mpf(1),
+                                  [0, hi], TABLE_DEG)
+            coeffs = [mp.mpf(0)] + q  # a * Q(a): c0 = 0
         elif lo >= 10:
             coeffs, err = [mp.mpf(1)] + [mp.mpf(0)] * TABLE_DEG, mp.mpf(0)
         else:
-            p, err = mp.chebyfit(lambda t: mp.tanh(lo + t), [0, hi - lo], TABLE_DEG + 1,
-                                 error=True)
-            coeffs = list(reversed(p))
+            coeffs, err = chebyfit_asc(lambda t: mp.tanh(lo + t), [0, hi - lo], TABLE_DEG + 1)
             err = err / mp.tanh(lo)
         worst = max(worst, err)
         cols.append(coeffs)

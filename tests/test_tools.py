@@ -1,0 +1,50 @@
+"""The repository's tools run and agree with the budget (coarse settings: fast)."""
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import fastact._ufuncs as _ufuncs
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _load(name):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("path", _ufuncs.AVAILABLE)
+def test_accuracy_tool_coarse_sweep(path):
+    tool = _load("accuracy_f32")
+    ufuncs = _ufuncs.make_ufuncs(path)
+    for name, ref in tool.REFERENCES.items():
+        worst, worst_x, mean, count, mismatches = tool.check(ufuncs[name], ref, step=1 << 16)
+        assert count == 1 << 16
+        assert mismatches == 0, name
+        assert worst <= 2.0, (name, path, worst, worst_x)
+        assert 0.0 <= mean < worst or worst == 0.0
+
+
+def test_accuracy_tool_prints_a_table(capsys):
+    _load("accuracy_f32").main(["--step", str(1 << 20), "--functions", "sigmoid"])
+    out = capsys.readouterr().out
+    assert "| sigmoid |" in out and "max ulp" in out
+
+
+def test_tanh_table_matches_its_generator():
+    """The committed _tanh_table.h is what tools/fit_coefficients.py writes."""
+    pytest.importorskip("mpmath")
+    gen = _load("fit_coefficients")
+    table, worst = gen.tanh_table()
+    header = (ROOT / "src" / "fastact" / "_tanh_table.h").read_text()
+    assert f"#define FA_TANH_TAB_DEG {gen.TABLE_DEG}" in header
+    body = header[header.index("= {") + 3:header.rindex("};")]
+    values = [float(v.strip().rstrip("f}").lstrip("{")) for v in body.replace("\n", "").split(",")
+              if v.strip().strip("{}")]
+    expected = np.array([float(v) for row in table for v in row], dtype=np.float32)
+    assert np.array_equal(np.array(values[:expected.size], dtype=np.float32), expected)
+    assert worst < 2.0**-26

@@ -1,0 +1,75 @@
+"""Max / mean ulp error of fastact's float32 elementwise functions over float32 inputs.
+
+    python tools/accuracy_f32.py                 # every float32 (2^32 inputs), path in use
+    python tools/accuracy_f32.py --step 64       # every 64th bit pattern
+    python tools/accuracy_f32.py --path baseline # one kernel path (see fastact.config())
+
+The reference is the function computed in float64 (NumPy's float64 tanh / exp are
+within a float64 ulp or two, i.e. ~2^-29 float32 ulp), and the error of each result is
+|got - ref| / ulp(ref rounded to float32), ulp = 2^-149 for subnormals: the error
+against the exact value, so a correctly rounded result scores <= 0.5. NaN and +-inf must
+match exactly (reported as a mismatch otherwise).
+"""
+import argparse
+import time
+
+import numpy as np
+
+import fastact._ufuncs as _ufuncs
+
+
+def _softsign(x):
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isinf(x), np.sign(x), x / (1 + np.abs(x)))
+
+
+def _sigmoid(x):
+    with np.errstate(over="ignore"):
+        return 1 / (1 + np.exp(-x))
+
+
+REFERENCES = {"tanh": np.tanh, "softsign": _softsign, "sigmoid": _sigmoid}
+CHUNK = 1 << 25
+
+
+def check(fn, ref, step=1):
+    worst, worst_x, total, count, mismatches = 0.0, None, 0.0, 0, 0
+    for start in range(0, 1 << 32, CHUNK):
+        bits = np.arange(start, start + CHUNK, step, dtype=np.uint64).astype(np.uint32)
+        x = bits.view(np.float32)
+        with np.errstate(all="ignore"):
+            got = fn(x).astype(np.float64)
+            want = ref(x.astype(np.float64))
+            ulp = np.spacing(np.abs(want.astype(np.float32))).astype(np.float64)
+            err = np.abs(got - want) / np.maximum(ulp, 2.0**-149)
+        same = (got == want) | (np.isnan(got) & np.isnan(want))
+        err[same] = 0.0
+        finite = np.isfinite(err)
+        mismatches += int((~finite).sum())
+        total += float(err[finite].sum())
+        count += int(finite.sum())
+        i = int(np.argmax(np.where(finite, err, -1.0)))
+        if err[i] > worst:
+            worst, worst_x = float(err[i]), x[i]
+    return worst, worst_x, total / count, count, mismatches
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--step", type=int, default=1, help="check every STEP-th bit pattern")
+    parser.add_argument("--path", default=None, help="kernel path (default: the one in use)")
+    parser.add_argument("--functions", nargs="*", default=list(REFERENCES))
+    args = parser.parse_args(argv)
+    path = args.path or _ufuncs.DISPATCH
+    ufuncs = _ufuncs.make_ufuncs(path)
+    print(f"| function | path | inputs | max ulp | worst input | mean ulp | NaN/inf mismatches |")
+    print(f"|---|---|---:|---:|---|---:|---:|")
+    for name in args.functions:
+        t0 = time.time()
+        worst, wx, mean, n, bad = check(ufuncs[name], REFERENCES[name], args.step)
+        print(f"| {name} | {path} | {n:,} | {worst:.3f} | {wx!r} | {mean:.4f} | {bad} |"
+              f"  <!-- {time.time() - t0:.0f} s -->", flush=True)
+
+
+if __name__ == "__main__":
+    main()
