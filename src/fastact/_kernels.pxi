@@ -15,7 +15,8 @@
 #      row is viewed as LANES independent accumulators, and a strided axis as up to
 #      CBLOCK contiguous columns swept row by row. The same three passes (max, exp-sum,
 #      finish) serve both, so axis=0 on a C-ordered array never makes a transposed copy.
-#      Sums are accumulated in double (with Kahan compensation for float64 input).
+#      Sums are accumulated in double (float64 input: with the exact rounding errors of
+#      each addition gathered beside them, TwoSum).
 from libc.math cimport INFINITY, NAN, log, log1p
 
 cdef extern from "_vmath.h" nogil:
@@ -23,12 +24,12 @@ cdef extern from "_vmath.h" nogil:
     fa_fpstate fa_fp_save()
     void fa_fp_restore(fa_fpstate)
     double fa_exp2sum_d(double, double)
-    double fa_exp2sum_fd(double, double)
+    float fa_exp2sum_f(float, float)
     double fa_tanh_d(double)
     float fa_tanh_f(float)
     void fa_tanh_block_f(const float*, float*, Py_ssize_t)
     double fa_sigmoid_d(double)
-    double fa_sigmoid_fd(double)
+    float fa_sigmoid_f(float)
     double fa_abs_d(double)
     double fa_mul2_d(double, double, double)
     double fa_recip3_d(double, double, double, double*)
@@ -42,21 +43,9 @@ ctypedef fused floating:
 ctypedef void (*block_fn)(const void*, void*, Py_ssize_t) noexcept nogil
 
 cdef enum:
-    LANES = 16     # independent accumulators along a contiguous row
+    LANES = 32     # accumulators along a contiguous row (16 gets fully unrolled: scalar)
     CBLOCK = 64    # columns swept together when the reduced axis is strided
     BUF = 256      # elements gathered from strided memory per kernel call
-
-
-# ----------------------------------------------------------------- primitives
-# Kernels compute in double for both dtypes and round once at the end. `tag` only picks,
-# at compile time, the primitive tuned for the result's precision: float32 results use
-# the cheaper *_fd versions (float32-level accuracy), float64 the full *_d ones.
-cdef inline double vexp(floating tag, double x, double lo) noexcept nogil:
-    """exp(x + lo), |lo| small (_vmath.h: fa_exp2sum_*)."""
-    if floating is float:
-        return fa_exp2sum_fd(x, lo)
-    else:
-        return fa_exp2sum_d(x, lo)
 
 
 # ------------------------------------------------------- elementwise kernels
@@ -86,25 +75,24 @@ cdef inline floating k_sigmoid(floating x) noexcept nogil:
     # Special: -inf -> 0, +inf -> 1, -0.0 -> 0.5, NaN -> NaN. Error: one final rounding
     # (just over 0.5 ulp) for both dtypes; float32 via double (fd).
     if floating is float:
-        return <float>fa_sigmoid_fd(<double>x)
+        return fa_sigmoid_f(x)
     else:
         return fa_sigmoid_d(x)
 
 
 # ------------------------------------------------------- rowwise (softmax) kernels
-cdef inline double shifted_exp(floating xv, floating m) noexcept nogil:
-    # e^(xv - m). float32: xv - m is exact in double. float64: the rounding error of the
-    # subtraction (TwoSum) is fed into exp's reduced argument, so a large |xv - m| loses
-    # nothing (<= 1 ulp). When xv - m is -inf (or NaN) that error term is NaN; it is
-    # dropped (exp gives 0, or NaN for NaN).
-    cdef double d, bb, err
+cdef inline floating shifted_exp(floating xv, floating m) noexcept nogil:
+    # e^(xv - m), computed in the input's precision: the rounding error of the
+    # subtraction (TwoSum) is fed into exp's reduced argument, and exp adds its low part
+    # (FA_COMPENSATED), so a large |xv - m| loses nothing: about 0.5 ulp. When xv - m is
+    # -inf (or NaN) the error term is NaN; it is dropped (exp gives 0, or NaN for NaN).
+    cdef floating d = xv - m
+    cdef floating bb = d - xv
+    cdef floating err = (xv - (d - bb)) + (-m - bb)
+    err = err if err == err else <floating>0
     if floating is float:
-        return fa_exp2sum_fd(<double>xv - <double>m, 0.0)
+        return fa_exp2sum_f(d, err)
     else:
-        d = xv - m
-        bb = d - xv
-        err = (xv - (d - bb)) + (-m - bb)
-        err = err if err == err else 0.0
         return fa_exp2sum_d(d, err)
 
 cdef inline floating log_shifted(floating xv, floating m, double lse) noexcept nogil:
@@ -132,38 +120,51 @@ cdef inline void lanes_max(const floating* x, Py_ssize_t sx, Py_ssize_t nrows,
 cdef inline void lanes_expsum(const floating* x, Py_ssize_t sx, floating* y, Py_ssize_t sy,
                               Py_ssize_t nrows, Py_ssize_t w, const floating* mx,
                               double* s, double* c, double* k, bint store) noexcept nogil:
-    # Per lane j: k[j] counts the entries equal to the max (each contributes exactly 1),
-    # s[j] sums e^(x - max) of the others (Kahan-compensated by c[j] for float64), so
-    # log_softmax can use log1p(rest) when the max is unique. store: write e into y.
+    # Per lane j: s[j] + c[j] sums e^(x - max) (float64: c[j] gathers the rounding
+    # errors of s[j], TwoSum; float32 input sums in double, which is plenty).
+    # store (softmax): e is written into y and every entry is summed. Otherwise
+    # (log_softmax) k[j] counts the entries equal to the max (each contributes exactly 1)
+    # and s[j] sums the others, so that log1p(rest) can be used when the max is unique.
     cdef Py_ssize_t r, j
-    cdef floating xv
-    cdef double e, v, t, yk
+    cdef floating xv, e
+    cdef double v, t, yk
     for r in range(nrows):
         for j in range(w):
             xv = x[r * sx + j]
             e = shifted_exp(xv, mx[j])
             if store:
-                y[r * sy + j] = <floating>e
-            k[j] += 1.0 if xv == mx[j] else 0.0
-            v = 0.0 if xv == mx[j] else e
-            if floating is double:
-                yk = v - c[j]
-                t = s[j] + yk
-                c[j] = (t - s[j]) - yk
+                y[r * sy + j] = e
+            if store:  # softmax needs only the sum
+                v = e
+            else:  # log_softmax: entries equal to the max apart, for log1p
+                k[j] += 1.0 if xv == mx[j] else 0.0
+                v = 0.0 if xv == mx[j] else e
+            if floating is double:  # TwoSum: c[j] collects the exact rounding errors
+                t = s[j] + v
+                yk = t - s[j]
+                c[j] += (s[j] - (t - yk)) + (v - yk)
                 s[j] = t
             else:
                 s[j] += v
 
 cdef inline void lane_total(double s, double c, double k, bint logmode,
                             double* t0, double* t1) noexcept nogil:
-    # The slice's sum is k + s - c (k: entries equal to the max; s - c: the Kahan sum of
-    # the others). softmax: t0 + t1 = 1/sum in double-length, so each element is
+    # The slice's sum is k + s + c (s + c: a compensated sum; k: the entries equal to the
+    # max that it left out, log_softmax only, else 0). softmax: t0 + t1 = 1/sum in double-length, so each element is
     # rounded once (fa_mul2_d); log_softmax: t0 = log(sum), via log1p when k == 1.
     if logmode:
-        t0[0] = log1p(s - c) if k == 1.0 else log(k + (s - c))
+        t0[0] = log1p(s + c) if k == 1.0 else log(k + (s + c))
         t1[0] = 0.0
     else:
-        t0[0] = fa_recip3_d(k, s, -c, t1)
+        t0[0] = fa_recip3_d(k, s, c, t1)
+
+cdef inline floating finish_one(floating xv, floating yv, floating m, double t0, double t1,
+                                bint logmode) noexcept nogil:
+    # The last pass for one element: softmax y * (t0 + t1) = e / sum, rounded once;
+    # log_softmax x - m - t0.
+    if logmode:
+        return log_shifted(xv, m, t0)
+    return <floating>fa_mul2_d(<double>yv, t0, t1)
 
 cdef inline void lanes_finish(const floating* x, Py_ssize_t sx, floating* y, Py_ssize_t sy,
                               Py_ssize_t nrows, Py_ssize_t w, const floating* mx,
@@ -171,10 +172,8 @@ cdef inline void lanes_finish(const floating* x, Py_ssize_t sx, floating* y, Py_
     cdef Py_ssize_t r, j
     for r in range(nrows):
         for j in range(w):
-            if logmode:
-                y[r * sy + j] = log_shifted(x[r * sx + j], mx[j], t0[j])
-            else:
-                y[r * sy + j] = <floating>fa_mul2_d(<double>y[r * sy + j], t0[j], t1[j])
+            y[r * sy + j] = finish_one(x[r * sx + j], y[r * sy + j], mx[j], t0[j], t1[j],
+                                       logmode)
 
 cdef void rowwise_special(const floating* x, Py_ssize_t sx, floating* y, Py_ssize_t sy,
                           Py_ssize_t n, floating m, bint logmode) noexcept nogil:
@@ -238,9 +237,9 @@ cdef void rowwise_contig(const floating* x, floating* y, Py_ssize_t n,
     cdef double s[LANES]
     cdef double c[LANES]
     cdef double k[LANES]
-    cdef double t0[LANES]
-    cdef double t1[LANES]
-    cdef Py_ssize_t j, nr = n // LANES, nb = (n // LANES) * LANES
+    cdef double t0[1]
+    cdef double t1[1]
+    cdef Py_ssize_t i, j, nr = n // LANES, nb = (n // LANES) * LANES
     cdef floating m = -INFINITY
     cdef double rest = 0.0, comp = 0.0, kk = 0.0, v, t
     for j in range(LANES):
@@ -257,18 +256,15 @@ cdef void rowwise_contig(const floating* x, floating* y, Py_ssize_t n,
         mx[j] = m
     lanes_expsum(x, LANES, y, LANES, nr, LANES, mx, s, c, k, not logmode)
     lanes_expsum(x + nb, 0, y + nb, 0, 1, n - nb, mx, s, c, k, not logmode)
-    for j in range(LANES):  # Kahan-combine the lanes
-        v = (s[j] - c[j]) - comp
-        t = rest + v
-        comp = (t - rest) - v
+    for j in range(LANES):  # combine the lanes, TwoSum again
+        t = rest + s[j]
+        v = t - rest
+        comp += ((rest - (t - v)) + (s[j] - v)) + c[j]
         rest = t
         kk += k[j]
     lane_total(rest, comp, kk, logmode, t0, t1)
-    for j in range(1, LANES):
-        t0[j] = t0[0]
-        t1[j] = t1[0]
-    lanes_finish(x, LANES, y, LANES, nr, LANES, mx, t0, t1, logmode)
-    lanes_finish(x + nb, 0, y + nb, 0, 1, n - nb, mx, t0, t1, logmode)
+    for i in range(n):  # elementwise: a plain loop vectorises best
+        y[i] = finish_one(x[i], y[i], m, t0[0], t1[0], logmode)
 
 
 # ------------------------------------------------------- NumPy-facing loops

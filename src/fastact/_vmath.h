@@ -78,7 +78,7 @@
 #define FA_T float
 #define FA_U uint32_t
 #define FA_SFX f
-#define FA_COMPENSATED 0
+#define FA_COMPENSATED 1
 #define FA_MANT 23
 #define FA_BIAS 127u
 #define FA_SIGN 0x80000000u
