@@ -85,6 +85,7 @@ class BuildExt(build_ext):
         super().build_extensions()
 
 
+KERNEL_HEADERS = ("_vmath.h", "_vmath_impl.h", "_tanh_table.h")
 render_loops()
 np_macros = [("NPY_NO_DEPRECATED_API", "NPY_1_9_API_VERSION"),
              ("NPY_TARGET_VERSION", "NPY_1_23_API_VERSION")]
@@ -93,7 +94,8 @@ extensions = [
               include_dirs=[numpy.get_include(), PKG], define_macros=np_macros),
 ] + [
     Extension(f"fastact._loops_{isa}", [os.path.join(PKG, f"_loops_{isa}.pyx")],
-              include_dirs=[PKG])
+              include_dirs=[PKG],
+              depends=[os.path.join(PKG, h) for h in KERNEL_HEADERS])
     for isa in target_isas()
 ]
 

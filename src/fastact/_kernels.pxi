@@ -23,8 +23,8 @@ cdef extern from "_vmath.h" nogil:
     ctypedef int fa_fpstate
     fa_fpstate fa_fp_save()
     void fa_fp_restore(fa_fpstate)
-    double fa_exp2sum_d(double, double)
-    float fa_exp2sum_f(float, float)
+    double fa_exp2sum_fast_d(double, double)
+    float fa_exp2sum_fast_f(float, float)
     double fa_tanh_d(double)
     float fa_tanh_f(float)
     void fa_tanh_block_f(const float*, float*, Py_ssize_t)
@@ -91,9 +91,9 @@ cdef inline floating shifted_exp(floating xv, floating m) noexcept nogil:
     cdef floating err = (xv - (d - bb)) + (-m - bb)
     err = err if err == err else <floating>0
     if floating is float:
-        return fa_exp2sum_f(d, err)
+        return fa_exp2sum_fast_f(d, err)
     else:
-        return fa_exp2sum_d(d, err)
+        return fa_exp2sum_fast_d(d, err)
 
 cdef inline floating log_shifted(floating xv, floating m, double lse) noexcept nogil:
     # xv - m - lse: float32 in double (xv - m is exact there), float64 with TwoSum.

@@ -30,12 +30,13 @@ static FA_INLINE FA_T FA_FN(fa_copysign_)(FA_T mag, FA_T sgn)
  * are rounded once from an accurate value. (fd): ~1e-10 relative, far below a float32 ulp.
  */
 static FA_INLINE FA_T FA_FN(fa_exp_reduced_)(FA_T x, FA_T lo, FA_T* plo, FA_U* n,
-                                              FA_U* n1)
+                                              FA_U* n1, int fold_lo)
 {
     /* e^(x + lo) = (p + *plo) * 2^n, with |*plo| <~ ulp(p): returns p, and n and
      * n1 = round(n/2) as integers. r = x - n ln2 is kept as r + rerr (the Cody-Waite
      * step's rounding error, plus lo), e^r = 1 + r + r^2 Q(r) with the two final sums
-     * done exactly (Fast2Sum), so p + plo carries e^r to ~2^-8 ulp. */
+     * done exactly (Fast2Sum), so p + plo carries e^r to ~2^-8 ulp. fold_lo (a constant
+     * after inlining) adds lo to r itself, for callers that ignore plo. */
     static const FA_T inv_fact[12] = {  /* 1/k!, k = 13 .. 2; the last DEG-1 are used */
         (FA_T)(1.0 / 6227020800.0), (FA_T)(1.0 / 479001600.0), (FA_T)(1.0 / 39916800.0),
         (FA_T)(1.0 / 3628800.0), (FA_T)(1.0 / 362880.0), (FA_T)(1.0 / 40320.0),
@@ -52,6 +53,9 @@ static FA_INLINE FA_T FA_FN(fa_exp_reduced_)(FA_T x, FA_T lo, FA_T* plo, FA_U* n
     kl = k * FA_LN2_LO;
     r = rhi - kl;
     rerr = ((rhi - r) - kl) + lo;           /* Fast2Sum error, |rhi| >= |kl| */
+    if (fold_lo) {
+        r = r + lo;
+    }
     q = inv_fact[13 - FA_EXP_DEG];
     for (i = 14 - FA_EXP_DEG; i < 12; i++) {
         q = q * r + inv_fact[i];
@@ -64,18 +68,30 @@ static FA_INLINE FA_T FA_FN(fa_exp_reduced_)(FA_T x, FA_T lo, FA_T* plo, FA_U* n
     return p;
 }
 
-static FA_INLINE FA_T FA_FN(fa_exp2sum_)(FA_T x, FA_T lo)
+static FA_INLINE FA_T FA_FN(fa_exp_scaled_)(FA_T x, FA_T lo, int compensated)
 {
     FA_U n, n1;
     FA_T p, plo;
     x = x > FA_EXP_HI ? FA_EXP_HI : x; /* NaN fails both tests and stays NaN */
     x = x < FA_EXP_LO ? FA_EXP_LO : x;
-    p = FA_FN(fa_exp_reduced_)(x, lo, &plo, &n, &n1);
-#if FA_COMPENSATED
-    p = p + plo;
-#endif
+    p = FA_FN(fa_exp_reduced_)(x, lo, &plo, &n, &n1, !compensated);
+    if (compensated) {  /* a constant after inlining */
+        p = p + plo;
+    }
     return (p * FA_FN(fa_from_bits_)((FA_U)(n1 + FA_BIAS) << FA_MANT))
            * FA_FN(fa_from_bits_)((FA_U)(n - n1 + FA_BIAS) << FA_MANT);
+}
+
+/* exp(x + lo): compensated (~0.5 ulp) where the instance asks for it (FA_COMPENSATED). */
+static FA_INLINE FA_T FA_FN(fa_exp2sum_)(FA_T x, FA_T lo)
+{
+    return FA_FN(fa_exp_scaled_)(x, lo, FA_COMPENSATED);
+}
+
+/* exp(x + lo) without the low part: about 1 ulp, fewer operations (softmax's sums). */
+static FA_INLINE FA_T FA_FN(fa_exp2sum_fast_)(FA_T x, FA_T lo)
+{
+    return FA_FN(fa_exp_scaled_)(x, lo, 0);
 }
 
 static FA_INLINE FA_T FA_FN(fa_exp_)(FA_T x) { return FA_FN(fa_exp2sum_)(x, (FA_T)0); }
@@ -103,7 +119,7 @@ static FA_INLINE FA_T FA_FN(fa_tanh_)(FA_T x)
     }
     small = a + a * (u * p);
     ac = a > FA_TANH_BIG ? FA_TANH_BIG : a;  /* 0 <= 2ac <= 40: 2^n fits in one step */
-    e = FA_FN(fa_exp_reduced_)(ac + ac, (FA_T)0, &elo, &n, &n1); /* elo unused: dropped */
+    e = FA_FN(fa_exp_reduced_)(ac + ac, (FA_T)0, &elo, &n, &n1, 0); /* elo unused: dropped */
     e = e * FA_FN(fa_from_bits_)((FA_U)(n + FA_BIAS) << FA_MANT);
     big = (FA_T)1 - (FA_T)2 / (e + (FA_T)1);
     return FA_FN(fa_copysign_)(a < (FA_T)FA_TANH_SMALL ? small : big, x);
@@ -165,7 +181,7 @@ static FA_INLINE FA_T FA_FN(fa_sigmoid_)(FA_T x)
     FA_U n, n1;
     FA_T z = -FA_FN(fa_abs_)(x), p, plo, s1, s2, e, elo, s, slo, q, wlo;
     z = z < FA_EXP_LO ? FA_EXP_LO : z;  /* NaN stays NaN */
-    p = FA_FN(fa_exp_reduced_)(z, (FA_T)0, &plo, &n, &n1);
+    p = FA_FN(fa_exp_reduced_)(z, (FA_T)0, &plo, &n, &n1, 0);
     s1 = FA_FN(fa_from_bits_)((FA_U)(n1 + FA_BIAS) << FA_MANT);
     s2 = FA_FN(fa_from_bits_)((FA_U)(n - n1 + FA_BIAS) << FA_MANT);
     e = (p * s1) * s2;                  /* hi part; subnormal results round here once */
