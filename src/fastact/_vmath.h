@@ -6,8 +6,7 @@
  *      primitive here is straight-line code (selects, not branches), so with
  *      -fno-trapping-math the compiler if-converts and vectorises the caller's loop.
  *  (b) Written once: _vmath_impl.h is a template, instantiated (included) for float64
- *      (fa_<name>_d), float32 arithmetic (fa_<name>_f) and float32 results computed in
- *      float64 arithmetic (fa_<name>_fd), each with its own constants.
+ *      (fa_<name>_d) and float32 (fa_<name>_f), each with its own constants.
  *  (c) Both sides of a select are evaluated, and NaN/inf may flow through the side that
  *      is thrown away. That can raise IEEE status flags that the *result* does not
  *      justify, so every ufunc loop saves the flags on entry and restores them on exit
@@ -41,7 +40,6 @@
 #define FA_TANH_SMALL 0.6                    /* tanh: polynomial below, 1 - 2/(e^2a + 1) above */
 
 #define fmad fma   /* fa_fms_ calls FA_FN(fma): fmad / fmaf */
-#define fmafd fma
 #define FA_CAT_(a, b) a##b
 #define FA_CAT(a, b) FA_CAT_(a, b)
 
@@ -52,7 +50,8 @@
 #define FA_T double
 #define FA_U uint64_t
 #define FA_SFX d
-#define FA_COMPENSATED 1                     /* double-length steps where they pay */
+#define FA_SIGMOID_EXP_LO 0                  /* see fa_sigmoid_ */
+#define FA_COMPENSATED 1                     /* exp adds its low part: ~0.5 ulp */
 #define FA_MANT 52
 #define FA_BIAS 1023u
 #define FA_SIGN 0x8000000000000000ull
@@ -64,6 +63,8 @@
 #define FA_EXP_DEG 13                        /* Taylor truncation 4e-18 relative (0.04 ulp) */
 #define FA_TANH_BIG 20.0                     /* tanh(20) rounds to 1 in float64 */
 #define FA_TANH_DEG 11                       /* fit error 2^-60.6 relative */
+#define FA_SOFTSIGN_BIG 1.2676506002282294e30 /* 2^100 */
+#define FA_RECIP_MAGIC 0x7FDE6238DA3C2118ull  /* bits(1/s) ~ MAGIC - bits(s), 13% */
 #define FA_TANH_P 6.93404642098895338539e-6, -3.20866140379359905329e-5, \
     9.33243223384744719101e-5, -2.37952013839249946671e-4, \
     5.89768099468826772972e-4, -1.45579588557346344288e-3, \
@@ -72,12 +73,11 @@
     1.33333333333332062768e-1, -3.33333333333333331746e-1
 #include "_vmath_impl.h"
 
-/* ------------------------------------------------- float32 (suffix f)
- * Plain float32 arithmetic: twice the lanes of the fd instance below but about 1.4 ulp
- * instead of 0.5. Used where speed decides (tanh, against NumPy's SIMD tanh). */
+/* ------------------------------------------------- float32 (suffix f) */
 #define FA_T float
 #define FA_U uint32_t
 #define FA_SFX f
+#define FA_SIGMOID_EXP_LO 1
 #define FA_COMPENSATED 1
 #define FA_MANT 23
 #define FA_BIAS 127u
@@ -90,34 +90,11 @@
 #define FA_EXP_DEG 7                         /* Taylor truncation 5e-9 relative (0.09 ulp) */
 #define FA_TANH_BIG 10.0f
 #define FA_TANH_DEG 5
+#define FA_SOFTSIGN_BIG 1.152921504606846976e18f /* 2^60 */
+#define FA_RECIP_MAGIC 0x7EF311C3u
 #define FA_TANH_P 2.37076564049778779519e-3f, -8.41007080153073637925e-3f, \
     2.17883219971085212798e-2f, -5.39615517813426909377e-2f, \
     1.33333128668617991972e-1f, -3.33333332312079250015e-1f
-#include "_vmath_impl.h"
-
-/* ----------------------------- float32 results, computed in float64 (suffix fd)
- * float32 kernels convert to double, use these and round once at the end: the only
- * error of consequence is that final rounding, so float32 results are within about
- * 0.5 ulp. The approximations need only float32-level accuracy (cheaper polynomials),
- * and double's range holds every float32 result exactly (no subnormal scaling issue). */
-#define FA_T double
-#define FA_U uint64_t
-#define FA_SFX fd
-#define FA_COMPENSATED 0                     /* double already has 29 bits to spare */
-#define FA_MANT 52
-#define FA_BIAS 1023u
-#define FA_SIGN 0x8000000000000000ull
-#define FA_MAGIC 6755399441055744.0
-#define FA_LN2_HI 6.93147180369123816490e-01
-#define FA_LN2_LO 1.90821492927058770002e-10
-#define FA_EXP_HI 710.0                      /* the float64 range: results far below */
-#define FA_EXP_LO (-746.0)                   /* float32's stay tiny when summed (softmax) */
-#define FA_EXP_DEG 8                         /* Taylor truncation 2e-10 relative (0.004 ulp32) */
-#define FA_TANH_BIG 10.0                     /* tanh(10) rounds to 1 in float32 */
-#define FA_TANH_DEG 5                        /* fit error 2^-31.4 relative */
-#define FA_TANH_P 2.37076564049778779519e-3, -8.41007080153073637925e-3, \
-    2.17883219971085212798e-2, -5.39615517813426909377e-2, \
-    1.33333128668617991972e-1, -3.33333332312079250015e-1
 #include "_vmath_impl.h"
 
 /* ---------------------------------------------- float32 tanh, a whole block

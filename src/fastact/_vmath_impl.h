@@ -22,12 +22,12 @@ static FA_INLINE FA_T FA_FN(fa_copysign_)(FA_T mag, FA_T sgn)
 /*
  * exp(x + lo), where lo is a small correction (|lo| <= ulp(x)) or 0.
  *   n = round(x / ln2) by the magic-number trick, r = x - n*ln2 (Cody-Waite, ln2 in two
- *   parts) + lo, |r| <= ln2/2; e^r by its Taylor polynomial (Horner); 2^n applied in
- *   two factors 2^n1 * 2^n2 (n1 = round(n/2)) so that subnormal results are rounded once
- *   and n = 128 / 1024 does not overflow the exponent field.
+ *   parts) + lo, |r| <= ln2/2; e^r = 1 + r + r^2 Q(r), Q the Taylor polynomial (Horner),
+ *   with its low part (plo) kept for callers that want it; 2^n applied in two factors
+ *   2^n1 * 2^n2 (n1 = round(n/2)) so that subnormal results are rounded once and
+ *   n = 128 / 1024 does not overflow the exponent field.
  * Special cases: x > FA_EXP_HI -> +inf; x < FA_EXP_LO (and -inf) -> +0; NaN -> NaN.
- * Error (d): <= 1 ulp (Horner rounding ~0.8 ulp, reduction ~0.1 ulp); subnormal results
- * are rounded once from an accurate value. (fd): ~1e-10 relative, far below a float32 ulp.
+ * Error: with the low part ~0.5 ulp (one final rounding), without it <= 1 ulp.
  */
 static FA_INLINE FA_T FA_FN(fa_exp_reduced_)(FA_T x, FA_T lo, FA_T* plo, FA_U* n,
                                               FA_U* n1, int fold_lo)
@@ -166,35 +166,58 @@ static FA_INLINE FA_T FA_FN(fa_recip3_)(FA_T a, FA_T b, FA_T c, FA_T *il)
 }
 
 /*
+ * softsign(x) = x / (1 + |x|) = sign(x) * a/(1 + a), a = |x| clamped where a/(1+a)
+ * rounds to 1 (2^60 float32, 2^100 float64), so +-inf -> +-1 instead of inf/inf.
+ * 1 + a is kept in two parts (TwoSum), q = a/s, and q is corrected by the exact
+ * remainder (the correction needs 1/s only roughly: a bit-pattern estimate): one
+ * rounding, about 0.5 ulp. -0.0 -> -0.0; NaN -> NaN (the clamp keeps NaN).
+ */
+static FA_INLINE FA_T FA_FN(fa_softsign_)(FA_T x)
+{
+    FA_T a = FA_FN(fa_abs_)(x), s, bv, slo, q;
+    a = a > FA_SOFTSIGN_BIG ? FA_SOFTSIGN_BIG : a;
+    s = (FA_T)1 + a;
+    bv = s - a;
+    slo = (((FA_T)1 - bv) + (a - (s - bv)));  /* TwoSum: 1 + a = s + slo exactly */
+    q = a / s;
+    /* the correction's 1/s within 13% from the exponent bits (no second division) */
+    q = q + (FA_FN(fa_fms_)(q, s, a) - q * slo)
+            * FA_FN(fa_from_bits_)(FA_RECIP_MAGIC - FA_FN(fa_bits_)(s));
+    return FA_FN(fa_copysign_)(q, x);
+}
+
+/*
  * sigmoid(x) = 1 / (1 + e^-x), from e = e^-|x| <= 1 (no overflow anywhere):
- *   w = 1/(1 + e) in double-length (q + wlo: Fast2Sum of 1 + e, one division, the
- *   exact remainder), then x > 0: w; x <= 0: e * w = e/(1 + e), each rounded once.
- *   Without FA_COMPENSATED (the fd instance: float32 results from double arithmetic)
- *   the plain (x > 0 ? 1 : e) / (1 + e) is already far below a float32 ulp.
+ *   q = num / (1 + e) with num = 1 (x > 0) or e (x <= 0), then q is corrected by the
+ *   exact remainder of the division and the low part of 1 + e (Fast2Sum), scaled by
+ *   1/(1 + e) (= q or 1 - q): one division, about one rounding. What is left is exp's
+ *   own error: float32 carries exp's low part along (FA_SIGMOID_EXP_LO: 0.85 ulp over
+ *   every float32); float64 drops it for speed (1.4 ulp measured).
  * The negative tail keeps its true, subnormal value. Special: -inf -> 0, +inf -> 1,
- * -0.0 -> 0.5, NaN -> NaN. Error: one final rounding of a value good to ~2^-8 ulp
- * (just over 0.5 ulp), except subnormal results (<= 1 ulp of the subnormal spacing).
+ * -0.0 -> 0.5, NaN -> NaN.
  */
 static FA_INLINE FA_T FA_FN(fa_sigmoid_)(FA_T x)
 {
-#if FA_COMPENSATED
     FA_U n, n1;
-    FA_T z = -FA_FN(fa_abs_)(x), p, plo, s1, s2, e, elo, s, slo, q, wlo;
+    FA_T z = -FA_FN(fa_abs_)(x), p, plo, s1, s2, e, elo, s, slo, num, q, inv, c;
+    int pos = x > 0;
     z = z < FA_EXP_LO ? FA_EXP_LO : z;  /* NaN stays NaN */
     p = FA_FN(fa_exp_reduced_)(z, (FA_T)0, &plo, &n, &n1, 0);
     s1 = FA_FN(fa_from_bits_)((FA_U)(n1 + FA_BIAS) << FA_MANT);
     s2 = FA_FN(fa_from_bits_)((FA_U)(n - n1 + FA_BIAS) << FA_MANT);
-    e = (p * s1) * s2;                  /* hi part; subnormal results round here once */
-    elo = (plo * s1) * s2;
-    s = (FA_T)1 + e;
-    slo = (((FA_T)1 - s) + e) + elo;   /* Fast2Sum, 1 >= e */
-    q = (FA_T)1 / s;
-    wlo = (FA_FN(fa_fms_)(q, s, (FA_T)1) - q * slo) * q;
-    return x > 0 ? q + wlo : e * q + (e * wlo + elo * q);
+    e = (p * s1) * s2;                  /* subnormal results are rounded here, once */
+#if FA_SIGMOID_EXP_LO
+    elo = (plo * s1) * s2;              /* e^z = e + elo */
 #else
-    FA_T e = FA_FN(fa_exp2sum_)(-FA_FN(fa_abs_)(x), (FA_T)0);
-    return (x > 0 ? (FA_T)1 : e) / ((FA_T)1 + e);
+    elo = (FA_T)0;
 #endif
+    s = (FA_T)1 + e;
+    slo = (((FA_T)1 - s) + e) + elo;   /* 1 + e + elo = s + slo (Fast2Sum, 1 >= e) */
+    num = pos ? (FA_T)1 : e;
+    q = num / s;
+    inv = pos ? q : (FA_T)1 - q;       /* 1/(1 + e), good enough for the correction */
+    c = (FA_FN(fa_fms_)(q, s, num) + (pos ? (FA_T)0 : elo) - q * slo) * inv;
+    return q + c;
 }
 
 #undef FA_FN
@@ -214,3 +237,6 @@ static FA_INLINE FA_T FA_FN(fa_sigmoid_)(FA_T x)
 #undef FA_TANH_BIG
 #undef FA_TANH_DEG
 #undef FA_TANH_P
+#undef FA_SOFTSIGN_BIG
+#undef FA_SIGMOID_EXP_LO
+#undef FA_RECIP_MAGIC
