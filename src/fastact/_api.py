@@ -36,6 +36,8 @@ _ROWWISE_POLICY = """
 
 def _axis(axis, ndim, qual):
     """axis as a non-negative int below ndim, or TypeError / AxisError naming qual."""
+    if type(axis) is int and -ndim <= axis < ndim:  # the common case, fast
+        return axis % ndim
     if isinstance(axis, (bool, np.bool_)):
         raise TypeError(f"{qual}: axis must be an integer, got {axis!r}")
     try:
@@ -52,38 +54,42 @@ def _rowwise(act):
     qual = f"fastact.{act.name}"
 
     def wrapper(x, axis=-1, out=None):
-        if not hasattr(x, "__array_ufunc__") or not hasattr(x, "dtype"):
-            try:
+        if type(x) is not np.ndarray and not (hasattr(x, "__array_ufunc__")
+                                              and hasattr(x, "dtype")):
+            try:  # lists, scalars, ...; array-likes that dispatch (dask, xarray) stay
                 x = np.asarray(x)
             except (ValueError, TypeError) as exc:
                 raise TypeError(f"{qual}: x must be array-like of real numbers ({exc})") from None
         dt = np.dtype(x.dtype)
-        if dt.kind in "biu":
-            dtype = np.float64
-        elif dt.kind == "f" and dt.itemsize <= 8:  # float16/32/64, any byte order
-            dtype = None
-        else:
-            raise TypeError(f"{qual}: x must hold real numbers (bool, integer, float16/32/64),"
-                            f" got dtype {dt}")
-        if out is not None and not isinstance(out, np.ndarray):
-            raise TypeError(f"{qual}: out must be a numpy.ndarray, got {type(out).__name__}")
-        ndim = np.ndim(x)
-        if ndim == 0:  # a scalar is a slice of length 1
+        kwargs = {}
+        if dt.kind != "f" or dt.itemsize > 8:  # float16/32/64 (any byte order) go as is
+            if dt.kind not in "biu":
+                raise TypeError(f"{qual}: x must hold real numbers (bool, integer, "
+                                f"float16/32/64), got dtype {dt}")
+            kwargs["dtype"] = np.float64
+        if out is not None:
+            if not isinstance(out, np.ndarray):
+                raise TypeError(f"{qual}: out must be a numpy.ndarray, got "
+                                f"{type(out).__name__}")
+            kwargs["out"] = out
+        shape = np.shape(x)
+        if not shape:  # a scalar is a slice of length 1
             _axis(axis, 1, qual)
             x = np.reshape(x, (1,))
             if out is not None:
                 if out.shape != ():
                     raise ValueError(f"{qual}: out must have shape (), got {out.shape}")
-                gufunc(x, out=out.reshape(1), dtype=dtype)
+                kwargs["out"] = out.reshape(1)
+                gufunc(x, **kwargs)
                 return out
-            return gufunc(x, dtype=dtype)[0]
-        axis = _axis(axis, ndim, qual)
-        if out is not None and out.shape != np.shape(x):
-            raise ValueError(f"{qual}: out must have the shape of x, {np.shape(x)}, "
+            return gufunc(x, **kwargs)[0]
+        axis = _axis(axis, len(shape), qual)
+        if out is not None and out.shape != shape:
+            raise ValueError(f"{qual}: out must have the shape of x, {shape}, "
                              f"got {out.shape}")
-        if axis == ndim - 1:  # the gufunc's own core axis: skip NumPy's axis handling
-            return gufunc(x, out=out, dtype=dtype)
-        return gufunc(x, axis=axis, out=out, dtype=dtype)
+        if axis != len(shape) - 1:  # the last axis is the gufunc's own core axis
+            kwargs["axis"] = axis
+        return gufunc(x, **kwargs)
 
     wrapper.__name__ = wrapper.__qualname__ = act.name
     wrapper.__module__ = "fastact"
