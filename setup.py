@@ -21,6 +21,8 @@ from setuptools.command.build_ext import build_ext
 PKG = os.path.join("src", "fastact")
 REGISTRY = runpy.run_path(os.path.join(PKG, "_registry.py"))
 
+# OpenMP for the kernel modules' threads; Apple's clang has none (one thread there).
+OPENMP_FLAGS = {"unix": [] if sys.platform == "darwin" else ["-fopenmp"], "msvc": ["/openmp"]}
 COMMON_FLAGS = {
     "unix": ["-O3", "-fno-math-errno", "-fno-trapping-math"],
     "msvc": ["/O2"],
@@ -71,9 +73,12 @@ class BuildExt(build_ext):
         for ext in self.extensions:
             isa = ext.name.rsplit("_", 1)[-1] if "._loops_" in ext.name else "baseline"
             flags = COMMON_FLAGS[kind] + ISA_FLAGS[isa][kind]
-            ext.extra_compile_args = flags
             if "._loops_" in ext.name:
+                flags = flags + OPENMP_FLAGS[kind]
+                if kind == "unix":
+                    ext.extra_link_args = OPENMP_FLAGS[kind]
                 config["paths"][isa] = " ".join(flags)
+            ext.extra_compile_args = flags
         config["numpy_build"] = numpy.__version__
         dirs = [os.path.dirname(self.get_ext_fullpath("fastact._ufuncs"))]
         if getattr(self, "_source_too", False):

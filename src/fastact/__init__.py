@@ -6,7 +6,9 @@ gufuncs with signature ``(n)->(n)`` behind thin wrappers whose default axis is -
 The list of functions is ``fastact._registry.ACTIVATIONS``.
 """
 from ._api import FUNCTIONS as _FUNCTIONS, config, show_config, _version
+from ._ufuncs import get_num_threads, set_num_threads
 
 globals().update(_FUNCTIONS)
 __version__ = _version()
-__all__ = [*_FUNCTIONS, "config", "show_config", "__version__"]
+__all__ = [*_FUNCTIONS, "config", "show_config", "get_num_threads", "set_num_threads",
+           "__version__"]

@@ -119,6 +119,8 @@ def config():
         "machine": platform.machine(),
         "compiler": f"{_ufuncs.COMPILER} ({build.get('compiler')})",
         "dispatch": _ufuncs.DISPATCH,
+        "threads": f"{_ufuncs.get_num_threads()} (OpenMP: {'yes' if _ufuncs.has_openmp() else 'no'};"
+                   f" FASTACT_NUM_THREADS / fastact.set_num_threads)",
         "available paths": ", ".join(_ufuncs.AVAILABLE),
         **{f"flags [{isa}]": flags for isa, flags in build.get("paths", {}).items()},
     }

@@ -18,6 +18,7 @@
 #      Sums are accumulated in double (float64 input: with the exact rounding errors of
 #      each addition gathered beside them, TwoSum).
 from libc.math cimport INFINITY, NAN, log, log1p
+from cython.parallel cimport prange
 
 cdef extern from "_vmath.h" nogil:
     ctypedef int fa_fpstate
@@ -41,6 +42,44 @@ ctypedef fused floating:
 
 # Loop signature NumPy calls (npy_intp is Py_ssize_t on every platform NumPy supports).
 ctypedef void (*block_fn)(const void*, void*, Py_ssize_t) noexcept nogil
+
+cdef extern from *:
+    """
+    /* Threads: OpenMP where the build has it (see setup.py), else one thread. The
+     * limit is per module and set from Python (fastact.set_num_threads); 0 means
+     * whatever OpenMP offers (OMP_NUM_THREADS, threadpoolctl's limits). */
+    #ifdef _OPENMP
+    #include <omp.h>
+    #define FA_OPENMP 1
+    static int fa_omp_max_threads(void) { return omp_get_max_threads(); }
+    #else
+    #define FA_OPENMP 0
+    static int fa_omp_max_threads(void) { return 1; }
+    #endif
+    static int fa_thread_limit = 0;
+    static void fa_set_thread_limit(int n) { fa_thread_limit = n; }
+    static int fa_get_thread_limit(void) { return fa_thread_limit; }
+    """
+    int FA_OPENMP
+    int fa_omp_max_threads() nogil
+    void fa_set_thread_limit(int n) nogil
+    int fa_get_thread_limit() nogil
+
+cdef enum:
+    PAR_MIN = 32768  # elements per thread below which threads cost more than they save
+    PAR_ALIGN = 64   # chunk boundaries on multiples of 64 elements (whole cache lines)
+
+cdef inline int threads_for(Py_ssize_t work) noexcept nogil:
+    # How many threads a call with `work` elements uses: 1 below 2 * PAR_MIN, so small
+    # arrays never pay for threads. Results do not depend on it: every element (every
+    # softmax slice) is computed by the same code whichever thread runs it.
+    cdef int nt = fa_omp_max_threads()
+    cdef int limit = fa_get_thread_limit()
+    if 0 < limit < nt:
+        nt = limit
+    if work // PAR_MIN < nt:
+        nt = <int>(work // PAR_MIN)
+    return nt if nt > 1 else 1
 
 cdef enum:
     LANES = 32     # accumulators along a contiguous row (16 gets fully unrolled: scalar)
@@ -278,8 +317,19 @@ cdef inline void unary_loop(floating* tag, char** args, const Py_ssize_t* dims,
     cdef Py_ssize_t n = dims[0], sx = steps[0], sy = steps[1], b, i, j, m
     cdef floating buf[BUF]
     cdef fa_fpstate st = fa_fp_save()
+    cdef int nt, c
+    cdef Py_ssize_t chunk, start
     if sx == sizeof(floating) and sy == sizeof(floating):
-        fn(xp, yp, n)
+        nt = threads_for(n)
+        if nt == 1:
+            fn(xp, yp, n)
+        else:
+            chunk = ((n + nt - 1) // nt + PAR_ALIGN - 1) // PAR_ALIGN * PAR_ALIGN
+            for c in prange(nt, num_threads=nt, schedule="static"):
+                start = c * chunk
+                if start < n:
+                    fn(xp + start * sizeof(floating), yp + start * sizeof(floating),
+                       min(chunk, n - start))
     else:
         for b in range((n + BUF - 1) // BUF):
             i = b * BUF
@@ -327,14 +377,19 @@ cdef inline void rowwise_loop(floating* tag, char** args, const Py_ssize_t* dims
     if nouter == 0 or n == 0:
         return
     cdef fa_fpstate st = fa_fp_save()
-    if cx == isz and cy == isz:
-        for o in range(nouter):
+    cdef int nt = threads_for(nouter * n)
+    cdef Py_ssize_t b, nblocks
+    if cx == isz and cy == isz:  # contiguous slices: one per task
+        for o in prange(nouter, num_threads=nt, schedule="static"):
             rowwise_contig(<const floating*>(args[0] + o * ox),
                            <floating*>(args[1] + o * oy), n, logmode)
-    elif ox == isz and oy == isz:
-        rowwise_strided(x, cx // isz, y, cy // isz, n, nouter, logmode)
+    elif ox == isz and oy == isz:  # adjacent columns: blocks of CBLOCK per task
+        nblocks = (nouter + CBLOCK - 1) // CBLOCK
+        for b in prange(nblocks, num_threads=nt, schedule="static"):
+            rowwise_strided(x + b * CBLOCK, cx // isz, y + b * CBLOCK, cy // isz, n,
+                            min(<Py_ssize_t>CBLOCK, nouter - b * CBLOCK), logmode)
     else:
-        for o in range(nouter):
+        for o in prange(nouter, num_threads=nt, schedule="static"):
             rowwise_strided(<const floating*>(args[0] + o * ox), cx // isz,
                             <floating*>(args[1] + o * oy), cy // isz, n, 1, logmode)
     fa_fp_restore(st)

@@ -14,6 +14,8 @@
 #      NumPy's safe casting); rowwise ones a gufunc "(n)->(n)" with float32 and float64
 #      loops (the Python wrapper in _api.py sends other inputs to float64).
 import os
+import operator
+import sys
 import importlib
 import importlib.util
 
@@ -205,18 +207,63 @@ cdef object _make(act, dict table):
                                        _cstr(act.name), _cstr(_doc(act)), 0)
 
 
+_thread_limit = 0  # fastact.set_num_threads; applied to every kernel module loaded
+
+
+def _loops_module(isa):
+    module = importlib.import_module(f"fastact._loops_{isa}")
+    module.set_num_threads(_thread_limit)
+    return module
+
+
+def set_num_threads(n):
+    """Use at most n threads for large arrays (0: as many as OpenMP offers, which follows
+    OMP_NUM_THREADS and threadpoolctl). Small arrays always run on one thread, and the
+    results are the same bits for any thread count."""
+    global _thread_limit
+    try:
+        if isinstance(n, bool):
+            raise TypeError
+        n = operator.index(n)
+    except TypeError:
+        raise TypeError(f"fastact.set_num_threads: n must be an integer, got {n!r}") from None
+    if n < 0:
+        raise ValueError(f"fastact.set_num_threads: n must be >= 0 (0: default), got {n}")
+    _thread_limit = n
+    for name, module in list(sys.modules.items()):
+        if name.startswith("fastact._loops_"):
+            module.set_num_threads(n)
+
+
+def get_num_threads():
+    """The number of threads a large call uses now."""
+    return _loops_module(DISPATCH).get_num_threads()
+
+
+def has_openmp():
+    return _loops_module(DISPATCH).has_openmp()
+
+
 def make_ufuncs(isa=None):
     """A fresh {name: ufunc} dict built from the kernels of one path (default: the one
     in use). The tests use it to check every path this machine can run."""
     isa = DISPATCH if isa is None else isa
     if isa not in AVAILABLE:
         raise ValueError(f"fastact: path {isa!r} is not available here ({AVAILABLE})")
-    table = importlib.import_module(f"fastact._loops_{isa}").loop_table()
+    table = _loops_module(isa).loop_table()
     ufuncs = {act.name: _make(act, table) for act in ACTIVATIONS}
     for uf in ufuncs.values():
         fa_set_type_resolver(uf)
     return ufuncs
 
+
+_env_threads = os.environ.get("FASTACT_NUM_THREADS", "").strip()
+if _env_threads:
+    try:
+        set_num_threads(int(_env_threads))
+    except (TypeError, ValueError):
+        raise ImportError(f"fastact: FASTACT_NUM_THREADS={_env_threads!r} is not an integer "
+                          f">= 0") from None
 
 UFUNCS = make_ufuncs()
 globals().update(UFUNCS)
