@@ -279,23 +279,24 @@ cdef void rowwise_contig(const floating* x, floating* y, Py_ssize_t n,
     cdef double t0[1]
     cdef double t1[1]
     cdef Py_ssize_t i, j, nr = n // LANES, nb = (n // LANES) * LANES
+    cdef Py_ssize_t used = LANES if nr > 0 else n  # lanes in use (a short slice: n)
     cdef floating m = -INFINITY
     cdef double rest = 0.0, comp = 0.0, kk = 0.0, v, t
-    for j in range(LANES):
+    for j in range(used):
         mx[j] = -INFINITY
         s[j] = c[j] = k[j] = 0.0
     lanes_max(x, LANES, nr, LANES, mx)
     lanes_max(x + nb, 0, 1, n - nb, mx)
-    for j in range(LANES):
+    for j in range(used):
         m = mx[j] if mx[j] > m else m
     if not (m - m == 0):
         rowwise_special(x, 1, y, 1, n, m, logmode)
         return
-    for j in range(LANES):
+    for j in range(used):
         mx[j] = m
     lanes_expsum(x, LANES, y, LANES, nr, LANES, mx, s, c, k, not logmode)
     lanes_expsum(x + nb, 0, y + nb, 0, 1, n - nb, mx, s, c, k, not logmode)
-    for j in range(LANES):  # combine the lanes, TwoSum again
+    for j in range(used):  # combine the lanes, TwoSum again
         t = rest + s[j]
         v = t - rest
         comp += ((rest - (t - v)) + (s[j] - v)) + c[j]
