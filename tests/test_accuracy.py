@@ -59,24 +59,36 @@ def test_float32_unary_on_table_inputs(table, name, path):
     assert report(f"{name} float32 [{path}] on table inputs", d, x) <= BUDGET
 
 
-# ------------------------------------------------------------------ float64 rowwise
+# ------------------------------------------------------------------ rowwise
+LAYOUTS = {  # label: (make the layout from a 1-D row, axis to reduce)
+    "contiguous": (lambda x: x, -1),
+    "strided": (lambda x: np.repeat(x, 3)[::3], -1),
+    "column": (lambda x: x[:, None].copy(), 0),
+}
+
+
+def _worst_rowwise(path, name, cases, dtype, layouts):
+    """Max ulp distance over (x, want) cases and layouts, and where it happened."""
+    worst_d, worst_at = 0.0, None
+    for x, want in cases:
+        for label in layouts:
+            make, axis = LAYOUTS[label]
+            got = call(path, name, make(x), axis=axis).reshape(-1)
+            assert got.dtype == dtype
+            d = arrays.ulp_distance(got, want, tiny_abs=tiny_rule(dtype))
+            if d.max() > worst_d:
+                i = int(np.argmax(d))
+                worst_d, worst_at = float(d.max()), (label, x.size, i, x[i], got[i], want[i])
+    return worst_d, worst_at
+
+
 @pytest.mark.parametrize("path", PATHS)
 @pytest.mark.parametrize("name", ROWWISE)
 def test_float64_rowwise_vs_mpmath(table, name, path):
     rows = table["rowwise"]["rows"]
-    refs = table["rowwise"][name]
-    worst_d, worst_at = 0.0, None
-    for row, ref in zip(rows, refs):
-        x = np.array([float(v) for v in row])
-        want = np.array([float(v) for v in ref])
-        for label, xv in (("contiguous", x), ("strided", np.repeat(x, 3)[::3]),
-                          ("column", x[:, None].copy())):
-            axis = 0 if label == "column" else -1
-            got = call(path, name, xv, axis=axis).reshape(-1)
-            d = arrays.ulp_distance(got, want, tiny_abs=tiny_rule(np.float64))
-            if d.max() > worst_d:
-                i = int(np.argmax(d))
-                worst_d, worst_at = float(d.max()), (label, x.size, i, x[i], got[i], want[i])
+    cases = ((np.array([float(v) for v in row]), np.array([float(v) for v in ref]))
+             for row, ref in zip(rows, table["rowwise"][name]))
+    worst_d, worst_at = _worst_rowwise(path, name, cases, np.float64, LAYOUTS)
     print(f"\n[accuracy] {name} float64 [{path}] vs mpmath ({len(rows)} rows): "
           f"max {worst_d:g} ulp at (layout, n, index, x, got, want)={worst_at}")
     assert worst_d <= BUDGET, worst_at
@@ -85,17 +97,10 @@ def test_float64_rowwise_vs_mpmath(table, name, path):
 @pytest.mark.parametrize("path", PATHS)
 @pytest.mark.parametrize("name", ROWWISE)
 def test_float32_rowwise(table, name, path):
-    worst_d, worst_at = 0.0, None
-    for row in table["rowwise"]["rows"]:
-        x = np.array([float(v) for v in row]).astype(np.float32)
-        want = rowwise_ref(x, log=(name == "log_softmax"))
-        for label, xv, axis in (("contiguous", x, -1), ("column", x[:, None].copy(), 0)):
-            got = call(path, name, xv, axis=axis).reshape(-1)
-            assert got.dtype == np.float32
-            d = arrays.ulp_distance(got, want, tiny_abs=tiny_rule(np.float32))
-            if d.max() > worst_d:
-                i = int(np.argmax(d))
-                worst_d, worst_at = float(d.max()), (label, x.size, i, x[i], got[i], want[i])
+    xs = (np.array([float(v) for v in row]).astype(np.float32)
+          for row in table["rowwise"]["rows"])
+    cases = ((x, rowwise_ref(x, log=(name == "log_softmax"))) for x in xs)
+    worst_d, worst_at = _worst_rowwise(path, name, cases, np.float32, ("contiguous", "column"))
     print(f"\n[accuracy] {name} float32 [{path}] rows: max {worst_d:g} ulp at "
           f"(layout, n, index, x, got, want)={worst_at}")
     assert worst_d <= BUDGET, worst_at
