@@ -48,3 +48,20 @@ def test_tanh_table_matches_its_generator():
     expected = np.array([float(v) for row in table for v in row], dtype=np.float32)
     assert np.array_equal(np.array(values[:expected.size], dtype=np.float32), expected)
     assert worst < 2.0**-26
+
+
+def test_exp2_table_matches_its_generator(tmp_path):
+    """The committed _exp2_table.h is what tools/fit_coefficients.py writes, and its
+    hi + lo pairs are 2^(j/32) to float32-squared precision."""
+    mpmath = pytest.importorskip("mpmath")
+    gen = _load("fit_coefficients")
+    out = tmp_path / "exp2.h"
+    gen.write_exp2_table(str(out))
+    committed = (ROOT / "src" / "fastact" / "_exp2_table.h").read_text()
+    assert out.read_text() == committed
+    body = committed[committed.index("= {") + 3:committed.rindex("};")]
+    vals = [float(v.strip().rstrip("f}").lstrip("{")) for v in body.replace("\n", "").split(",")
+            if v.strip().strip("{}")]
+    for j in range(32):
+        exact = mpmath.mpf(2) ** (mpmath.mpf(j) / 32)
+        assert abs(mpmath.mpf(vals[j]) + mpmath.mpf(vals[32 + j]) - exact) < 2.0**-44

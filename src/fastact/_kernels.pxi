@@ -29,6 +29,7 @@ cdef extern from "_vmath.h" nogil:
     double fa_tanh_d(double)
     float fa_tanh_f(float)
     void fa_tanh_block_f(const float*, float*, Py_ssize_t)
+    void fa_sigmoid_block_f(const float*, float*, Py_ssize_t)
     double fa_sigmoid_d(double)
     float fa_sigmoid_f(float)
     float fa_softsign_f(float)

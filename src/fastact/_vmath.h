@@ -169,7 +169,77 @@ static void fa_tanh_block_f(const float *x, float *y, ptrdiff_t n)
         memcpy(y + i, buf, (size_t)(n - i) * sizeof(float));
     }
 }
+/*
+ * float32 sigmoid, a whole block, AVX-512: the formula of fa_sigmoid_f (one division
+ * corrected by its remainder) with a faster exp: e^z = 2^(n/32) * e^r, |r| <= ln2/64,
+ * 2^(j/32) from a 32-entry table (hi + lo, _exp2_table.h) by permutes, e^r - 1 by a
+ * degree-4 polynomial (Taylor, truncation 2^-43), and 2^(n div 32) by vscalefps, which
+ * rounds subnormal results once. Same special cases as fa_sigmoid_f; NaN passed through.
+ */
+#include "_exp2_table.h"
+
+static FA_INLINE __m512 fa_sigmoid_v16f(__m512 x, __m512 thi_lo, __m512 thi_hi,
+                                        __m512 tlo_lo, __m512 tlo_hi)
+{
+    const __m512 one = _mm512_set1_ps(1.0f);
+    __m512 a = _mm512_abs_ps(x);
+    __m512 z = _mm512_max_ps(_mm512_sub_ps(_mm512_setzero_ps(), a), _mm512_set1_ps(-104.0f));
+    /* n = round(z * 32/ln2); r = z - n * ln2/32 with ln2/32 in two parts, each product
+     * fused (FMA), so r carries no error of consequence */
+    __m512 k = _mm512_roundscale_ps(_mm512_mul_ps(z, _mm512_set1_ps(46.16624130844683f)),
+                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 r = _mm512_fnmadd_ps(k, _mm512_set1_ps(0.02166085f), z);  /* float(ln2/32) */
+    __m512i n = _mm512_cvtps_epi32(k);
+    __m512i j = _mm512_and_si512(n, _mm512_set1_epi32(31));
+    __m512 m = _mm512_cvtepi32_ps(_mm512_srai_epi32(n, 5));
+    __m512 t, tl, p, w, e, elo, s, slo, num, q, inv, c;
+    __mmask16 pos = _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_GT_OQ);
+    __mmask16 nan = _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q);
+    r = _mm512_fnmadd_ps(k, _mm512_set1_ps(-5.952044687e-11f), r); /* ln2/32 - float(ln2/32) */
+    /* e^r - 1 = r + r^2 (1/2 + r/6 + r^2/24) */
+    p = _mm512_fmadd_ps(_mm512_set1_ps(1.0f / 24.0f), r, _mm512_set1_ps(1.0f / 6.0f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0.5f));
+    p = _mm512_fmadd_ps(_mm512_mul_ps(r, r), p, r);
+    t = _mm512_permutex2var_ps(thi_lo, j, thi_hi);
+    tl = _mm512_permutex2var_ps(tlo_lo, j, tlo_hi);
+    w = _mm512_fmadd_ps(t, p, tl);
+    e = _mm512_add_ps(t, w);                           /* 2^(j/32) (1 + p) = e + elo */
+    elo = _mm512_add_ps(_mm512_sub_ps(t, e), w);       /* Fast2Sum, t >= |w| */
+    e = _mm512_scalef_ps(e, m);                        /* subnormal results: rounded once */
+    elo = _mm512_scalef_ps(elo, m);
+    s = _mm512_add_ps(one, e);
+    slo = _mm512_add_ps(_mm512_add_ps(_mm512_sub_ps(one, s), e), elo); /* 1+e+elo = s+slo */
+    num = _mm512_mask_blend_ps(pos, e, one);
+    q = _mm512_div_ps(num, s);
+    inv = _mm512_mask_blend_ps(pos, _mm512_sub_ps(one, q), q);
+    c = _mm512_fnmadd_ps(q, slo, _mm512_fnmadd_ps(q, s, num));  /* num - q s - q slo */
+    c = _mm512_mul_ps(_mm512_mask_add_ps(c, ~pos, c, elo), inv);  /* + elo when num = e */
+    return _mm512_mask_blend_ps(nan, _mm512_add_ps(q, c), x);
+}
+
+static void fa_sigmoid_block_f(const float *x, float *y, ptrdiff_t n)
+{
+    __m512 thl = _mm512_loadu_ps(&FA_EXP2_32[0][0]), thh = _mm512_loadu_ps(&FA_EXP2_32[0][16]);
+    __m512 tll = _mm512_loadu_ps(&FA_EXP2_32[1][0]), tlh = _mm512_loadu_ps(&FA_EXP2_32[1][16]);
+    ptrdiff_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        _mm512_storeu_ps(y + i, fa_sigmoid_v16f(_mm512_loadu_ps(x + i), thl, thh, tll, tlh));
+    }
+    if (i < n) {  /* the tail with masked loads and stores: same arithmetic */
+        __mmask16 mask = (__mmask16)((1u << (n - i)) - 1u);
+        __m512 v = _mm512_maskz_loadu_ps(mask, x + i);
+        _mm512_mask_storeu_ps(y + i, mask, fa_sigmoid_v16f(v, thl, thh, tll, tlh));
+    }
+}
 #else
+static void fa_sigmoid_block_f(const float *x, float *y, ptrdiff_t n)
+{
+    ptrdiff_t i;
+    for (i = 0; i < n; i++) {
+        y[i] = fa_sigmoid_f(x[i]);
+    }
+}
+
 static void fa_tanh_block_f(const float *x, float *y, ptrdiff_t n)
 {
     ptrdiff_t i;
