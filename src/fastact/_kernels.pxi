@@ -135,18 +135,6 @@ cdef inline floating shifted_exp(floating xv, floating m) noexcept nogil:
     else:
         return fa_exp2sum_fast_d(d, err)
 
-cdef inline floating log_shifted(floating xv, floating m, double lse) noexcept nogil:
-    # xv - m - lse: float32 in double (xv - m is exact there), float64 with TwoSum.
-    cdef floating d, bb, err
-    if floating is float:
-        return <float>((<double>xv - <double>m) - lse)
-    else:
-        d = xv - m
-        bb = d - xv
-        err = (xv - (d - bb)) + (-m - bb)
-        err = err if err == err else 0.0
-        return (d - lse) + err
-
 cdef inline void lanes_max(const floating* x, Py_ssize_t sx, Py_ssize_t nrows,
                            Py_ssize_t w, floating* mx) noexcept nogil:
     # mx[j] = max(mx[j], x[r*sx + j]) over rows r; NaN is skipped (comparison false).
@@ -187,23 +175,28 @@ cdef inline void lanes_expsum(const floating* x, Py_ssize_t sx, floating* y, Py_
             else:
                 s[j] += v
 
-cdef inline void lane_total(double s, double c, double k, bint logmode,
+cdef inline void lane_total(double s, double c, double k, double m, bint logmode,
                             double* t0, double* t1) noexcept nogil:
     # The slice's sum is k + s + c (s + c: a compensated sum; k: the entries equal to the
-    # max that it left out, log_softmax only, else 0). softmax: t0 + t1 = 1/sum in double-length, so each element is
-    # rounded once (fa_mul2_d); log_softmax: t0 = log(sum), via log1p when k == 1.
+    # max that it left out, log_softmax only, else 0). softmax: t0 + t1 = 1/sum in
+    # double-length, so each element is rounded once (fa_mul2_d). log_softmax:
+    # t0 + t1 = max + log(sum) in double-length (TwoSum; log1p when k == 1), so that
+    # x - t0 - t1 loses nothing to cancellation.
+    cdef double lse, bv
     if logmode:
-        t0[0] = log1p(s + c) if k == 1.0 else log(k + (s + c))
-        t1[0] = 0.0
+        lse = log1p(s + c) if k == 1.0 else log(k + (s + c))
+        t0[0] = m + lse
+        bv = t0[0] - m
+        t1[0] = (m - (t0[0] - bv)) + (lse - bv)
     else:
         t0[0] = fa_recip3_d(k, s, c, t1)
 
 cdef inline floating finish_one(floating xv, floating yv, floating m, double t0, double t1,
                                 bint logmode) noexcept nogil:
     # The last pass for one element: softmax y * (t0 + t1) = e / sum, rounded once;
-    # log_softmax x - m - t0.
+    # log_softmax x - (max + log sum), float32 computed in double.
     if logmode:
-        return log_shifted(xv, m, t0)
+        return <floating>((<double>xv - t0) - t1)
     return <floating>fa_mul2_d(<double>yv, t0, t1)
 
 cdef inline void lanes_finish(const floating* x, Py_ssize_t sx, floating* y, Py_ssize_t sy,
@@ -267,7 +260,7 @@ cdef void rowwise_strided(const floating* x, Py_ssize_t sx, floating* y, Py_ssiz
             continue
         lanes_expsum(x + c0, sx, y + c0, sy, n, w, mx, s, c, k, not logmode)
         for j in range(w):
-            lane_total(s[j], c[j], k[j], logmode, t0 + j, t1 + j)
+            lane_total(s[j], c[j], k[j], <double>mx[j], logmode, t0 + j, t1 + j)
         lanes_finish(x + c0, sx, y + c0, sy, n, w, mx, t0, t1, logmode)
 
 cdef void rowwise_contig(const floating* x, floating* y, Py_ssize_t n,
@@ -303,7 +296,7 @@ cdef void rowwise_contig(const floating* x, floating* y, Py_ssize_t n,
         comp += ((rest - (t - v)) + (s[j] - v)) + c[j]
         rest = t
         kk += k[j]
-    lane_total(rest, comp, kk, logmode, t0, t1)
+    lane_total(rest, comp, kk, <double>m, logmode, t0, t1)
     for i in range(n):  # elementwise: a plain loop vectorises best
         y[i] = finish_one(x[i], y[i], m, t0[0], t1[0], logmode)
 
