@@ -362,31 +362,44 @@ cdef inline void int_loop(small_int* tag, char** args, const Py_ssize_t* dims,
             (<double*>(yp + (i + j) * sy))[0] = buf[j]
     fa_fp_restore(st)
 
+cdef inline void rowwise_part(floating* tag, char** args, const Py_ssize_t* dims,
+                              const Py_ssize_t* steps, bint logmode, Py_ssize_t lo,
+                              Py_ssize_t hi) noexcept nogil:
+    # Slices lo .. hi-1 of a gufunc (n)->(n) call: dims = (outer, n); steps = (outer x,
+    # outer y, core x, core y). Each slice is computed the same way whatever the range.
+    cdef Py_ssize_t n = dims[1], isz = sizeof(floating), o
+    cdef Py_ssize_t ox = steps[0], oy = steps[1], cx = steps[2], cy = steps[3]
+    if cx == isz and cy == isz:  # contiguous slices
+        for o in range(lo, hi):
+            rowwise_contig(<const floating*>(args[0] + o * ox),
+                           <floating*>(args[1] + o * oy), n, logmode)
+    elif ox == isz and oy == isz:  # adjacent columns, swept together
+        rowwise_strided(<const floating*>(args[0]) + lo, cx // isz,
+                        <floating*>(args[1]) + lo, cy // isz, n, hi - lo, logmode)
+    else:
+        for o in range(lo, hi):
+            rowwise_strided(<const floating*>(args[0] + o * ox), cx // isz,
+                            <floating*>(args[1] + o * oy), cy // isz, n, 1, logmode)
+
 cdef inline void rowwise_loop(floating* tag, char** args, const Py_ssize_t* dims,
                               const Py_ssize_t* steps, bint logmode) noexcept nogil:
-    # gufunc (n)->(n) loop: dims = (outer, n); steps = (outer x, outer y, core x, core y).
-    cdef const floating* x = <const floating*>args[0]
-    cdef floating* y = <floating*>args[1]
-    cdef Py_ssize_t nouter = dims[0], n = dims[1], isz = sizeof(floating), o
-    cdef Py_ssize_t ox = steps[0], oy = steps[1], cx = steps[2], cy = steps[3]
+    # gufunc (n)->(n) loop: the slices split evenly over the threads (none for small calls).
+    cdef Py_ssize_t nouter = dims[0], n = dims[1], chunk, lo
+    cdef int nt, c
     if nouter == 0 or n == 0:
         return
     cdef fa_fpstate st = fa_fp_save()
-    cdef int nt = threads_for(nouter * n)
-    cdef Py_ssize_t b, nblocks
-    if cx == isz and cy == isz:  # contiguous slices: one per task
-        for o in prange(nouter, num_threads=nt, schedule="static"):
-            rowwise_contig(<const floating*>(args[0] + o * ox),
-                           <floating*>(args[1] + o * oy), n, logmode)
-    elif ox == isz and oy == isz:  # adjacent columns: blocks of CBLOCK per task
-        nblocks = (nouter + CBLOCK - 1) // CBLOCK
-        for b in prange(nblocks, num_threads=nt, schedule="static"):
-            rowwise_strided(x + b * CBLOCK, cx // isz, y + b * CBLOCK, cy // isz, n,
-                            min(<Py_ssize_t>CBLOCK, nouter - b * CBLOCK), logmode)
+    nt = threads_for(nouter * n)
+    if nt > nouter:
+        nt = <int>nouter
+    if nt <= 1:
+        rowwise_part(tag, args, dims, steps, logmode, 0, nouter)
     else:
-        for o in prange(nouter, num_threads=nt, schedule="static"):
-            rowwise_strided(<const floating*>(args[0] + o * ox), cx // isz,
-                            <floating*>(args[1] + o * oy), cy // isz, n, 1, logmode)
+        chunk = (nouter + nt - 1) // nt
+        for c in prange(nt, num_threads=nt, schedule="static"):
+            lo = c * chunk
+            if lo < nouter:
+                rowwise_part(tag, args, dims, steps, logmode, lo, min(nouter, lo + chunk))
     fa_fp_restore(st)
 
 cdef inline void rowwise_softmax(floating* tag, char** args, const Py_ssize_t* dims,
