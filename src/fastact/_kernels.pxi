@@ -123,8 +123,8 @@ cdef inline floating k_sigmoid(floating x) noexcept nogil:
 # ------------------------------------------------------- rowwise (softmax) kernels
 cdef inline floating shifted_exp(floating xv, floating m) noexcept nogil:
     # e^(xv - m), computed in the input's precision: the rounding error of the
-    # subtraction (TwoSum) is fed into exp's reduced argument, and exp adds its low part
-    # (FA_COMPENSATED), so a large |xv - m| loses nothing: about 0.5 ulp. When xv - m is
+    # subtraction (TwoSum) is fed into exp's reduced argument, so a large |xv - m| loses
+    # nothing: about 1 ulp (exp's own error). When xv - m is
     # -inf (or NaN) the error term is NaN; it is dropped (exp gives 0, or NaN for NaN).
     cdef floating d = xv - m
     cdef floating bb = d - xv

@@ -68,33 +68,18 @@ static FA_INLINE FA_T FA_FN(fa_exp_reduced_)(FA_T x, FA_T lo, FA_T* plo, FA_U* n
     return p;
 }
 
-static FA_INLINE FA_T FA_FN(fa_exp_scaled_)(FA_T x, FA_T lo, int compensated)
+/* exp(x + lo) without the low part (about 1 ulp): softmax's exponentials. The callers
+ * that need better (sigmoid) use fa_exp_reduced_ and its low part directly. */
+static FA_INLINE FA_T FA_FN(fa_exp2sum_fast_)(FA_T x, FA_T lo)
 {
     FA_U n, n1;
     FA_T p, plo;
     x = x > FA_EXP_HI ? FA_EXP_HI : x; /* NaN fails both tests and stays NaN */
     x = x < FA_EXP_LO ? FA_EXP_LO : x;
-    p = FA_FN(fa_exp_reduced_)(x, lo, &plo, &n, &n1, !compensated);
-    if (compensated) {  /* a constant after inlining */
-        p = p + plo;
-    }
+    p = FA_FN(fa_exp_reduced_)(x, lo, &plo, &n, &n1, 1);  /* plo unused: dropped */
     return (p * FA_FN(fa_from_bits_)((FA_U)(n1 + FA_BIAS) << FA_MANT))
            * FA_FN(fa_from_bits_)((FA_U)(n - n1 + FA_BIAS) << FA_MANT);
 }
-
-/* exp(x + lo): compensated (~0.5 ulp) where the instance asks for it (FA_COMPENSATED). */
-static FA_INLINE FA_T FA_FN(fa_exp2sum_)(FA_T x, FA_T lo)
-{
-    return FA_FN(fa_exp_scaled_)(x, lo, FA_COMPENSATED);
-}
-
-/* exp(x + lo) without the low part: about 1 ulp, fewer operations (softmax's sums). */
-static FA_INLINE FA_T FA_FN(fa_exp2sum_fast_)(FA_T x, FA_T lo)
-{
-    return FA_FN(fa_exp_scaled_)(x, lo, 0);
-}
-
-static FA_INLINE FA_T FA_FN(fa_exp_)(FA_T x) { return FA_FN(fa_exp2sum_)(x, (FA_T)0); }
 
 /*
  * tanh(x) = sign(x) * t(|x|) with
@@ -222,7 +207,6 @@ static FA_INLINE FA_T FA_FN(fa_sigmoid_)(FA_T x)
 
 #undef FA_FN
 #undef FA_T
-#undef FA_COMPENSATED
 #undef FA_U
 #undef FA_SFX
 #undef FA_MANT
