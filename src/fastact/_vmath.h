@@ -37,7 +37,7 @@
 
 /* Shared constants of the template instances. */
 #define FA_LOG2E 1.44269504088896338700e+00
-#define FA_TANH_SMALL 0.6                    /* tanh: polynomial below, 1 - 2/(e^2a + 1) above */
+#define FA_TANH_SMALL 0.6                    /* tanh: polynomial below, (1 - e^-2a)/(1 + e^-2a) above */
 
 #define fmad fma   /* fa_fms_ calls FA_FN(fma): fmad / fmaf */
 #define FA_CAT_(a, b) a##b
