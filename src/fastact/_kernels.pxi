@@ -30,6 +30,11 @@ cdef extern from "_vmath.h" nogil:
     float fa_tanh_f(float)
     void fa_tanh_block_f(const float*, float*, Py_ssize_t)
     void fa_sigmoid_block_f(const float*, float*, Py_ssize_t)
+    int FA_LANES_F
+    void fa_expsum_lanes_f(const float*, float*, Py_ssize_t, const float*, double*, double*,
+                           int)
+    void fa_expsum_row_f(const float*, float*, Py_ssize_t, float, int, double*, double*)
+    float fa_mul2_f(float, float, float)
     double fa_sigmoid_d(double)
     float fa_sigmoid_f(float)
     float fa_softsign_f(float)
@@ -84,7 +89,7 @@ cdef inline int threads_for(Py_ssize_t work) noexcept nogil:
 
 cdef enum:
     LANES = 32     # accumulators along a contiguous row (16 gets fully unrolled: scalar)
-    CBLOCK = 64    # columns swept together when the reduced axis is strided
+    CBLOCK = 128    # columns swept together when the reduced axis is strided
     BUF = 256      # elements gathered from strided memory per kernel call
 
 
@@ -156,6 +161,11 @@ cdef inline void lanes_expsum(const floating* x, Py_ssize_t sx, floating* y, Py_
     cdef Py_ssize_t r, j
     cdef floating xv, e
     cdef double v, t, yk
+    if floating is float:
+        if FA_LANES_F:  # AVX-512 build: the same contract in intrinsics (_vmath.h)
+            for r in range(nrows):
+                fa_expsum_lanes_f(x + r * sx, y + r * sy, w, mx, s, k, store)
+            return
     for r in range(nrows):
         for j in range(w):
             xv = x[r * sx + j]
@@ -191,22 +201,30 @@ cdef inline void lane_total(double s, double c, double k, double m, bint logmode
     else:
         t0[0] = fa_recip3_d(k, s, c, t1)
 
-cdef inline floating finish_one(floating xv, floating yv, floating m, double t0, double t1,
+cdef inline void split_total(double t0, double t1, floating* h0, floating* h1) noexcept nogil:
+    # t0 + t1 in the input's precision as h0 + h1 (float64: unchanged; float32: to ~2^-48).
+    h0[0] = <floating>t0
+    h1[0] = <floating>((t0 - h0[0]) + t1)
+
+cdef inline floating finish_one(floating xv, floating yv, floating h0, floating h1,
                                 bint logmode) noexcept nogil:
-    # The last pass for one element: softmax y * (t0 + t1) = e / sum, rounded once;
-    # log_softmax x - (max + log sum), float32 computed in double.
+    # The last pass for one element, in the input's precision: softmax y * (h0 + h1) =
+    # e / sum with one rounding (fa_mul2); log_softmax (x - h0) - h1 = x - (max + log sum),
+    # two roundings at most (x - h0 is exact when it cancels: Sterbenz).
     if logmode:
-        return <floating>((<double>xv - t0) - t1)
-    return <floating>fa_mul2_d(<double>yv, t0, t1)
+        return (xv - h0) - h1
+    if floating is float:
+        return fa_mul2_f(yv, h0, h1)
+    else:
+        return fa_mul2_d(yv, h0, h1)
 
 cdef inline void lanes_finish(const floating* x, Py_ssize_t sx, floating* y, Py_ssize_t sy,
-                              Py_ssize_t nrows, Py_ssize_t w, const floating* mx,
-                              const double* t0, const double* t1, bint logmode) noexcept nogil:
+                              Py_ssize_t nrows, Py_ssize_t w, const floating* h0,
+                              const floating* h1, bint logmode) noexcept nogil:
     cdef Py_ssize_t r, j
     for r in range(nrows):
         for j in range(w):
-            y[r * sy + j] = finish_one(x[r * sx + j], y[r * sy + j], mx[j], t0[j], t1[j],
-                                       logmode)
+            y[r * sy + j] = finish_one(x[r * sx + j], y[r * sy + j], h0[j], h1[j], logmode)
 
 cdef void rowwise_special(const floating* x, Py_ssize_t sx, floating* y, Py_ssize_t sy,
                           Py_ssize_t n, floating m, bint logmode) noexcept nogil:
@@ -237,8 +255,10 @@ cdef void rowwise_strided(const floating* x, Py_ssize_t sx, floating* y, Py_ssiz
     cdef double s[CBLOCK]
     cdef double c[CBLOCK]
     cdef double k[CBLOCK]
-    cdef double t0[CBLOCK]
-    cdef double t1[CBLOCK]
+    cdef double t0[1]
+    cdef double t1[1]
+    cdef floating h0[CBLOCK]
+    cdef floating h1[CBLOCK]
     cdef Py_ssize_t b, c0, j, w
     cdef bint special
     for b in range((ncols + CBLOCK - 1) // CBLOCK):
@@ -260,8 +280,9 @@ cdef void rowwise_strided(const floating* x, Py_ssize_t sx, floating* y, Py_ssiz
             continue
         lanes_expsum(x + c0, sx, y + c0, sy, n, w, mx, s, c, k, not logmode)
         for j in range(w):
-            lane_total(s[j], c[j], k[j], <double>mx[j], logmode, t0 + j, t1 + j)
-        lanes_finish(x + c0, sx, y + c0, sy, n, w, mx, t0, t1, logmode)
+            lane_total(s[j], c[j], k[j], <double>mx[j], logmode, t0, t1)
+            split_total(t0[0], t1[0], h0 + j, h1 + j)
+        lanes_finish(x + c0, sx, y + c0, sy, n, w, h0, h1, logmode)
 
 cdef void rowwise_contig(const floating* x, floating* y, Py_ssize_t n,
                          bint logmode) noexcept nogil:
@@ -274,7 +295,7 @@ cdef void rowwise_contig(const floating* x, floating* y, Py_ssize_t n,
     cdef double t1[1]
     cdef Py_ssize_t i, j, nr = n // LANES, nb = (n // LANES) * LANES
     cdef Py_ssize_t used = LANES if nr > 0 else n  # lanes in use (a short slice: n)
-    cdef floating m = -INFINITY
+    cdef floating m = -INFINITY, f0, f1
     cdef double rest = 0.0, comp = 0.0, kk = 0.0, v, t
     for j in range(used):
         mx[j] = -INFINITY
@@ -286,6 +307,14 @@ cdef void rowwise_contig(const floating* x, floating* y, Py_ssize_t n,
     if not (m - m == 0):
         rowwise_special(x, 1, y, 1, n, m, logmode)
         return
+    if floating is float:
+        if FA_LANES_F:  # AVX-512: the whole slice at once, sums in registers
+            fa_expsum_row_f(x, y, n, m, not logmode, &rest, &kk)
+            lane_total(rest, 0.0, kk, <double>m, logmode, t0, t1)
+            split_total(t0[0], t1[0], &f0, &f1)
+            for i in range(n):
+                y[i] = finish_one(x[i], y[i], f0, f1, logmode)
+            return
     for j in range(used):
         mx[j] = m
     lanes_expsum(x, LANES, y, LANES, nr, LANES, mx, s, c, k, not logmode)
@@ -297,8 +326,9 @@ cdef void rowwise_contig(const floating* x, floating* y, Py_ssize_t n,
         rest = t
         kk += k[j]
     lane_total(rest, comp, kk, <double>m, logmode, t0, t1)
+    split_total(t0[0], t1[0], &f0, &f1)
     for i in range(n):  # elementwise: a plain loop vectorises best
-        y[i] = finish_one(x[i], y[i], m, t0[0], t1[0], logmode)
+        y[i] = finish_one(x[i], y[i], f0, f1, logmode)
 
 
 # ------------------------------------------------------- NumPy-facing loops

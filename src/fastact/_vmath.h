@@ -168,39 +168,64 @@ static void fa_tanh_block_f(const float *x, float *y, ptrdiff_t n)
     }
 }
 /*
- * float32 sigmoid, a whole block, AVX-512: the formula of fa_sigmoid_f (one division
- * corrected by its remainder) with a faster exp: e^z = 2^(n/32) * e^r, |r| <= ln2/64,
- * 2^(j/32) from a 32-entry table (hi + lo, _exp2_table.h) by permutes, e^r - 1 by a
- * degree-4 polynomial (Taylor, truncation 2^-43), and 2^(n div 32) by vscalefps, which
- * rounds subnormal results once. Same special cases as fa_sigmoid_f; NaN passed through.
+ * float32 e^(z + lo) on AVX-512, in parts: e^z = 2^(n/32) * e^r with n = round(z*32/ln2),
+ * r = z - n*ln2/32 (ln2/32 in two parts, each product fused: r carries no error of
+ * consequence) + lo, |r| <= ln2/64; 2^(j/32) = t + tl from a 32-entry table (_exp2_table.h,
+ * hi + lo) fetched by permutes; e^r - 1 = p by a degree-4 polynomial (Taylor, truncation
+ * 2^-43); then 2^(j/32) e^r = t + w with w = t p + tl (fused), and *m = n div 32 for
+ * vscalefps, which rounds subnormal results once. z must be >= -104 (callers clamp) or
+ * NaN (NaN out).
  */
 #include "_exp2_table.h"
 
-static FA_INLINE __m512 fa_sigmoid_v16f(__m512 x, __m512 thi_lo, __m512 thi_hi,
-                                        __m512 tlo_lo, __m512 tlo_hi)
+typedef struct { __m512 thi_lo, thi_hi, tlo_lo, tlo_hi; } fa_exp2tab;
+
+static FA_INLINE fa_exp2tab fa_exp2tab_load(void)
 {
-    const __m512 one = _mm512_set1_ps(1.0f);
-    __m512 a = _mm512_abs_ps(x);
-    __m512 z = _mm512_max_ps(_mm512_sub_ps(_mm512_setzero_ps(), a), _mm512_set1_ps(-104.0f));
-    /* n = round(z * 32/ln2); r = z - n * ln2/32 with ln2/32 in two parts, each product
-     * fused (FMA), so r carries no error of consequence */
+    fa_exp2tab t;
+    t.thi_lo = _mm512_loadu_ps(&FA_EXP2_32[0][0]);
+    t.thi_hi = _mm512_loadu_ps(&FA_EXP2_32[0][16]);
+    t.tlo_lo = _mm512_loadu_ps(&FA_EXP2_32[1][0]);
+    t.tlo_hi = _mm512_loadu_ps(&FA_EXP2_32[1][16]);
+    return t;
+}
+
+static FA_INLINE __m512 fa_exp_parts_v16f(__m512 z, __m512 lo, const fa_exp2tab *tab,
+                                          __m512 *w, __m512 *m)
+{
     __m512 k = _mm512_roundscale_ps(_mm512_mul_ps(z, _mm512_set1_ps(46.16624130844683f)),
                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     __m512 r = _mm512_fnmadd_ps(k, _mm512_set1_ps(0.02166085f), z);  /* float(ln2/32) */
     __m512i n = _mm512_cvtps_epi32(k);
     __m512i j = _mm512_and_si512(n, _mm512_set1_epi32(31));
-    __m512 m = _mm512_cvtepi32_ps(_mm512_srai_epi32(n, 5));
-    __m512 t, tl, p, w, e, elo, s, slo, num, q, inv, c;
-    __mmask16 pos = _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_GT_OQ);
-    __mmask16 nan = _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q);
+    __m512 p, t, tl;
+    *m = _mm512_cvtepi32_ps(_mm512_srai_epi32(n, 5));
     r = _mm512_fnmadd_ps(k, _mm512_set1_ps(-5.952044687e-11f), r); /* ln2/32 - float(ln2/32) */
+    r = _mm512_add_ps(r, lo);
     /* e^r - 1 = r + r^2 (1/2 + r/6 + r^2/24) */
     p = _mm512_fmadd_ps(_mm512_set1_ps(1.0f / 24.0f), r, _mm512_set1_ps(1.0f / 6.0f));
     p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0.5f));
     p = _mm512_fmadd_ps(_mm512_mul_ps(r, r), p, r);
-    t = _mm512_permutex2var_ps(thi_lo, j, thi_hi);
-    tl = _mm512_permutex2var_ps(tlo_lo, j, tlo_hi);
-    w = _mm512_fmadd_ps(t, p, tl);
+    t = _mm512_permutex2var_ps(tab->thi_lo, j, tab->thi_hi);
+    tl = _mm512_permutex2var_ps(tab->tlo_lo, j, tab->tlo_hi);
+    *w = _mm512_fmadd_ps(t, p, tl);
+    return t;
+}
+
+/*
+ * float32 sigmoid, a whole block, AVX-512: the formula of fa_sigmoid_f (one division
+ * corrected by its remainder) with the table exp above, its two parts kept (e + elo,
+ * Fast2Sum). Same special cases as fa_sigmoid_f; NaN passed through.
+ */
+static FA_INLINE __m512 fa_sigmoid_v16f(__m512 x, const fa_exp2tab *tab)
+{
+    const __m512 one = _mm512_set1_ps(1.0f);
+    __m512 a = _mm512_abs_ps(x);
+    __m512 z = _mm512_max_ps(_mm512_sub_ps(_mm512_setzero_ps(), a), _mm512_set1_ps(-104.0f));
+    __m512 t, w, m, e, elo, s, slo, num, q, inv, c;
+    __mmask16 pos = _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_GT_OQ);
+    __mmask16 nan = _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q);
+    t = fa_exp_parts_v16f(z, _mm512_setzero_ps(), tab, &w, &m);
     e = _mm512_add_ps(t, w);                           /* 2^(j/32) (1 + p) = e + elo */
     elo = _mm512_add_ps(_mm512_sub_ps(t, e), w);       /* Fast2Sum, t >= |w| */
     e = _mm512_scalef_ps(e, m);                        /* subnormal results: rounded once */
@@ -217,19 +242,123 @@ static FA_INLINE __m512 fa_sigmoid_v16f(__m512 x, __m512 thi_lo, __m512 thi_hi,
 
 static void fa_sigmoid_block_f(const float *x, float *y, ptrdiff_t n)
 {
-    __m512 thl = _mm512_loadu_ps(&FA_EXP2_32[0][0]), thh = _mm512_loadu_ps(&FA_EXP2_32[0][16]);
-    __m512 tll = _mm512_loadu_ps(&FA_EXP2_32[1][0]), tlh = _mm512_loadu_ps(&FA_EXP2_32[1][16]);
+    fa_exp2tab tab = fa_exp2tab_load();
     ptrdiff_t i = 0;
     for (; i + 16 <= n; i += 16) {
-        _mm512_storeu_ps(y + i, fa_sigmoid_v16f(_mm512_loadu_ps(x + i), thl, thh, tll, tlh));
+        _mm512_storeu_ps(y + i, fa_sigmoid_v16f(_mm512_loadu_ps(x + i), &tab));
     }
     if (i < n) {  /* the tail with masked loads and stores: same arithmetic */
         __mmask16 mask = (__mmask16)((1u << (n - i)) - 1u);
         __m512 v = _mm512_maskz_loadu_ps(mask, x + i);
-        _mm512_mask_storeu_ps(y + i, mask, fa_sigmoid_v16f(v, thl, thh, tll, tlh));
+        _mm512_mask_storeu_ps(y + i, mask, fa_sigmoid_v16f(v, &tab));
     }
 }
+
+/*
+ * Softmax's exponentials, float32, AVX-512: e = e^(x - m) with the rounding error of the
+ * subtraction (TwoSum) fed into the reduced argument, so a large |x - m| loses nothing;
+ * one rounding (about 0.5 ulp). x = -inf gives 0 (the difference is clamped at -104,
+ * where e rounds to 0, and its NaN error term dropped); NaN gives NaN.
+ */
+static FA_INLINE __m512 fa_expdiff_v16f(__m512 xv, __m512 mv, const fa_exp2tab *tab)
+{
+    const __m512 lim = _mm512_set1_ps(-104.0f);
+    __m512 d = _mm512_sub_ps(xv, mv), bb = _mm512_sub_ps(d, xv);
+    __m512 err = _mm512_add_ps(_mm512_sub_ps(xv, _mm512_sub_ps(d, bb)),
+                               _mm512_sub_ps(_mm512_sub_ps(_mm512_setzero_ps(), mv), bb));
+    __mmask16 keep = _mm512_cmp_ps_mask(d, lim, _CMP_GE_OQ);
+    __m512 z = _mm512_max_ps(lim, d);                          /* NaN stays NaN */
+    __m512 t, w, m;
+    t = fa_exp_parts_v16f(z, _mm512_maskz_mov_ps(keep, err), tab, &w, &m);
+    return _mm512_scalef_ps(_mm512_add_ps(t, w), m);
+}
+
+static FA_INLINE __mmask16 fa_tail_mask(ptrdiff_t left)
+{
+    return left >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1u);
+}
+
+/* Add the 16 floats of v (as doubles) to s[0..15] where mask is set. */
+static FA_INLINE void fa_add16_pd(double *s, __m512 v, __mmask16 mask)
+{
+    __m256 h1 = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1));
+    __m512d s0 = _mm512_maskz_loadu_pd((__mmask8)mask, s);
+    __m512d s1 = _mm512_maskz_loadu_pd((__mmask8)(mask >> 8), s + 8);
+    _mm512_mask_storeu_pd(s, (__mmask8)mask,
+                          _mm512_add_pd(s0, _mm512_cvtps_pd(_mm512_castps512_ps256(v))));
+    _mm512_mask_storeu_pd(s + 8, (__mmask8)(mask >> 8), _mm512_add_pd(s1, _mm512_cvtps_pd(h1)));
+}
+
+/*
+ * The exp-sum pass of softmax over float32 (the contract of _kernels.pxi's
+ * lanes_expsum), AVX-512, e = fa_expdiff_v16f:
+ *  - fa_expsum_lanes_f: one row of w lanes, lane j with its own max mx[j] and sums
+ *    s[j] (the strided-axis sweep);
+ *  - fa_expsum_row_f: one contiguous slice of n with one max m, summed in registers
+ *    into *s and *k.
+ * store (softmax): y = e, every e summed. Otherwise (log_softmax): k counts the entries
+ * equal to the max, the others' e are summed. Sums in double.
+ */
+#define FA_LANES_F 1
+static FA_INLINE void fa_expsum_lanes_f(const float *x, float *y, ptrdiff_t w,
+                                        const float *mx, double *s, double *k, int store)
+{
+    const fa_exp2tab tab = fa_exp2tab_load();
+    const __m512 one = _mm512_set1_ps(1.0f);
+    ptrdiff_t j;
+    for (j = 0; j < w; j += 16) {
+        __mmask16 mask = fa_tail_mask(w - j);
+        __m512 xv = _mm512_maskz_loadu_ps(mask, x + j), mv = _mm512_maskz_loadu_ps(mask, mx + j);
+        __m512 e = fa_expdiff_v16f(xv, mv, &tab);
+        if (store) {
+            _mm512_mask_storeu_ps(y + j, mask, e);
+        } else {
+            __mmask16 eq = _mm512_cmp_ps_mask(xv, mv, _CMP_EQ_OQ);
+            fa_add16_pd(k + j, one, eq & mask);
+            e = _mm512_maskz_mov_ps((__mmask16)~eq, e);
+        }
+        fa_add16_pd(s + j, e, mask);
+    }
+}
+
+static void fa_expsum_row_f(const float *x, float *y, ptrdiff_t n, float m, int store,
+                            double *s, double *k)
+{
+    const fa_exp2tab tab = fa_exp2tab_load();
+    const __m512 mv = _mm512_set1_ps(m);
+    __m512d a0 = _mm512_setzero_pd(), a1 = _mm512_setzero_pd();
+    ptrdiff_t j, count = 0;
+    for (j = 0; j < n; j += 16) {
+        __mmask16 mask = fa_tail_mask(n - j);
+        __m512 xv = _mm512_maskz_loadu_ps(mask, x + j);
+        __m512 e = _mm512_maskz_mov_ps(mask, fa_expdiff_v16f(xv, mv, &tab));
+        if (store) {
+            _mm512_mask_storeu_ps(y + j, mask, e);
+        } else {
+            __mmask16 eq = _mm512_cmp_ps_mask(xv, mv, _CMP_EQ_OQ) & mask;
+            count += __builtin_popcount((unsigned)eq);
+            e = _mm512_maskz_mov_ps((__mmask16)~eq, e);
+        }
+        a0 = _mm512_add_pd(a0, _mm512_cvtps_pd(_mm512_castps512_ps256(e)));
+        a1 = _mm512_add_pd(a1, _mm512_cvtps_pd(_mm256_castpd_ps(
+                                   _mm512_extractf64x4_pd(_mm512_castps_pd(e), 1))));
+    }
+    *s += _mm512_reduce_add_pd(_mm512_add_pd(a0, a1));
+    *k += (double)count;
+}
 #else
+#define FA_LANES_F 0
+static FA_INLINE void fa_expsum_lanes_f(const float *x, float *y, ptrdiff_t w,
+                                        const float *mx, double *s, double *k, int store)
+{
+    (void)x; (void)y; (void)w; (void)mx; (void)s; (void)k; (void)store;  /* never called */
+}
+static FA_INLINE void fa_expsum_row_f(const float *x, float *y, ptrdiff_t n, float m,
+                                      int store, double *s, double *k)
+{
+    (void)x; (void)y; (void)n; (void)m; (void)s; (void)k; (void)store;  /* never called */
+}
+
 static void fa_sigmoid_block_f(const float *x, float *y, ptrdiff_t n)
 {
     ptrdiff_t i;

@@ -1,0 +1,140 @@
+"""Max / mean ulp error of fastact's float64 functions on random inputs over all binades.
+
+    python tools/accuracy_f64.py                     # 1e7 inputs per function, path in use
+    python tools/accuracy_f64.py -n 100000 --path baseline
+
+Inputs: half are random bit patterns (every binade equally likely, subnormals and the
+huge ones included), half log-uniform in magnitude over [2^-30, 2^10] (where the
+functions are not flat), both signs, plus every special value (+-0, +-inf, NaN, the
+smallest subnormal, the smallest normal, the largest finite) and the overflow/underflow
+edges (+-708..+-746). softmax / log_softmax: the same number of elements as rows of 1000
+with spreads from 1e-3 to 1e3, and rows holding the special values.
+
+The reference is the function computed in x87 extended precision (NumPy's longdouble:
+64-bit significand, so ~2^-11 float64 ulp), and the error of each result is
+|got - ref| / ulp(ref rounded to float64), ulp = 2^-1074 for subnormals: the error
+against the exact value, so a correctly rounded result scores <= 0.5. NaN and +-inf must
+match exactly (reported as a mismatch otherwise). Needs an extended longdouble (x86 Linux
+and most Unix); elsewhere it says so and stops.
+"""
+import argparse
+import time
+
+import numpy as np
+
+import fastact._ufuncs as _ufuncs
+
+LD = np.longdouble
+
+
+def _softsign(x):
+    return np.where(np.isinf(x), np.sign(x), x / (1 + np.abs(x)))
+
+
+def _sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def _policy(x, finite_result, logmode):
+    """fastact's documented policy for slices whose max is not finite (README): NaN
+    anywhere -> NaN; max +inf -> the +inf entries share the mass; all -inf -> uniform."""
+    nan = np.isnan(x).any(axis=-1, keepdims=True)
+    pinf = x == np.inf
+    npinf = pinf.sum(axis=-1, keepdims=True)
+    share = np.where(pinf, 1 / np.maximum(npinf, 1), 0).astype(LD)
+    uniform = np.full_like(x, 1 / LD(x.shape[-1]))
+    special = np.where(npinf > 0, share, uniform)
+    if logmode:
+        with np.errstate(divide="ignore"):
+            special = np.log(special)
+    out = np.where(np.isfinite(np.max(x, axis=-1, keepdims=True)), finite_result, special)
+    return np.where(nan, np.nan, out)
+
+
+def _softmax(x):
+    m = np.max(x, axis=-1, keepdims=True)
+    e = np.exp(x - m)
+    return _policy(x, e / e.sum(axis=-1, keepdims=True), False)
+
+
+def _log_softmax(x):
+    # the entries equal to the max apart: log1p(rest) keeps -tiny results (ld's 1 + tiny
+    # would round them to 0)
+    m = np.max(x, axis=-1, keepdims=True)
+    top = x == m
+    rest = np.where(top, 0, np.exp(x - m)).sum(axis=-1, keepdims=True)
+    k = top.sum(axis=-1, keepdims=True)
+    lse = np.where(k == 1, np.log1p(rest), np.log(k + rest))
+    return _policy(x, (x - m) - lse, True)
+
+
+REFERENCES = {"tanh": np.tanh, "softsign": _softsign, "sigmoid": _sigmoid,
+              "softmax": _softmax, "log_softmax": _log_softmax}
+ROW = 1000
+SPECIALS = np.array([0.0, np.inf, np.nan, 5e-324, 2.2250738585072014e-308,
+                     1.7976931348623157e308] + list(np.arange(708.0, 747.0, 0.25)))
+
+
+def inputs(n, seed=0):
+    """n float64 inputs: random bit patterns, log-uniform, and the special values."""
+    rng = np.random.default_rng(seed)
+    half = n // 2
+    bits = rng.integers(0, 1 << 63, size=half, dtype=np.int64).view(np.float64)
+    bits = bits[np.isfinite(bits)]
+    mid = np.exp2(rng.uniform(-30, 10, size=n - half))
+    x = np.concatenate([bits, mid, SPECIALS])
+    return x * rng.choice([-1.0, 1.0], size=x.size)
+
+
+def rows(n, seed=0):
+    """softmax input: n // ROW rows of ROW, spreads 1e-3 .. 1e3, plus special rows."""
+    rng = np.random.default_rng(seed)
+    spread = 10.0 ** rng.uniform(-3, 3, size=(max(n // ROW, 1), 1))
+    x = rng.standard_normal((spread.shape[0], ROW)) * spread + rng.uniform(-1e3, 1e3, spread.shape)
+    special = np.full((4, ROW), -3.0)
+    special[0, :3] = [np.inf, np.inf, 1.0]
+    special[1, :] = -np.inf
+    special[2, 5] = np.nan
+    special[3, :] = np.linspace(-800.0, 0.0, ROW)  # results down to the subnormal range
+    return np.concatenate([x, special])
+
+
+def check(fn, ref, x):
+    with np.errstate(all="ignore"):
+        got = fn(x)
+        want = ref(x.astype(LD))
+        rounded = want.astype(np.float64)
+        ulp = np.spacing(np.abs(rounded)).astype(LD)
+        err = (np.abs(got.astype(LD) - want) / np.maximum(ulp, LD(2.0) ** -1074)).astype(np.float64)
+    same = (got == rounded) | (np.isnan(got) & np.isnan(rounded))
+    err[same] = 0.0
+    finite = np.isfinite(err)
+    i = int(np.argmax(np.where(finite, err, -1.0)))
+    worst_x = x.flat[i] if x.ndim == 1 else f"row {i // x.shape[-1]}, element {i % x.shape[-1]}"
+    return float(err.flat[i]), worst_x, float(err[finite].mean()), int(finite.sum()), int((~finite).sum())
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=10_000_000, help="inputs per function")
+    parser.add_argument("--path", default=None, help="kernel path (default: the one in use)")
+    parser.add_argument("--functions", nargs="*", default=list(REFERENCES))
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    if np.finfo(LD).nmant < 63:
+        raise SystemExit("accuracy_f64: needs an extended-precision longdouble (x86 Linux)")
+    path = args.path or _ufuncs.DISPATCH
+    ufuncs = _ufuncs.make_ufuncs(path)
+    flat, table = inputs(args.n, args.seed), rows(args.n, args.seed)
+    print("| function | path | inputs | max ulp | worst input | mean ulp | NaN/inf mismatches |")
+    print("|---|---|---:|---:|---|---:|---:|")
+    for name in args.functions:
+        t0 = time.time()
+        x = table if name in ("softmax", "log_softmax") else flat
+        worst, wx, mean, n, bad = check(ufuncs[name], REFERENCES[name], x)
+        print(f"| {name} | {path} | {n:,} | {worst:.3f} | {wx!r} | {mean:.4f} | {bad} |"
+              f"  <!-- {time.time() - t0:.0f} s -->", flush=True)
+
+
+if __name__ == "__main__":
+    main()
