@@ -53,7 +53,17 @@ def _rowwise(act):
     gufunc = _ufuncs.UFUNCS[act.name]
     qual = f"fastact.{act.name}"
 
+    fast_dtypes = (np.dtype(np.float32), np.dtype(np.float64))
+
     def wrapper(x, axis=-1, out=None):
+        # The common call first (a float32/64 ndarray, the last axis): nothing to check
+        # that the gufunc does not check itself, so small calls stay cheap.
+        if (type(x) is np.ndarray and axis == -1 and x.dtype in fast_dtypes and x.ndim
+                and type(axis) is int):
+            if out is None:
+                return gufunc(x)
+            if type(out) is np.ndarray and out.shape == x.shape:
+                return gufunc(x, out=out)
         if type(x) is not np.ndarray and not (hasattr(x, "__array_ufunc__")
                                               and hasattr(x, "dtype")):
             try:  # lists, scalars, ...; array-likes that dispatch (dask, xarray) stay

@@ -51,6 +51,7 @@
 #define FA_U uint64_t
 #define FA_SFX d
 #define FA_SIGMOID_EXP_LO 0                  /* see fa_sigmoid_ */
+#define FA_TANH_COMP 0                       /* see fa_tanh_ */
 #define FA_MANT 52
 #define FA_BIAS 1023u
 #define FA_SIGN 0x8000000000000000ull
@@ -77,6 +78,7 @@
 #define FA_U uint32_t
 #define FA_SFX f
 #define FA_SIGMOID_EXP_LO 1
+#define FA_TANH_COMP 1
 #define FA_MANT 23
 #define FA_BIAS 127u
 #define FA_SIGN 0x80000000u

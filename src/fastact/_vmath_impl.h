@@ -118,8 +118,10 @@ static FA_INLINE FA_T FA_FN(fa_mul2_)(FA_T a, FA_T bh, FA_T bl)
  * remainder, scaled by 1/(1 + e) = (1 + q)/2: about one rounding. a is clamped to
  * FA_TANH_BIG (where tanh rounds to 1), so e is normal.
  * Special cases: +-0 -> +-0, subnormal x -> x, +-inf -> +-1, NaN -> NaN.
- * Error: measured 0.59 ulp (float32, every float32 on the AVX2 and baseline paths: see
- * README) and 0.55 ulp (float64, 1e7 random inputs, tools/accuracy_f64.py).
+ * FA_TANH_COMP (float32 only): the correction step; float64 skips it for speed (its
+ * budget is 2 ulp) and drops elo.
+ * Error: float32 0.78 ulp (every float32, AVX2 and baseline paths: README), float64
+ * 1.5 ulp (1e7 random inputs, tools/accuracy_f64.py).
  * float32 on AVX-512 uses the table kernel fa_tanh_block_f instead (_vmath.h).
  */
 static FA_INLINE FA_T FA_FN(fa_tanh_)(FA_T x)
@@ -127,7 +129,7 @@ static FA_INLINE FA_T FA_FN(fa_tanh_)(FA_T x)
     static const FA_T P[FA_TANH_DEG + 1] = {FA_TANH_P};
     FA_T a = FA_FN(fa_abs_)(x);
     FA_T u = a * a;
-    FA_T p = P[0], small, ac, sc, e, elo, nh, nl, dh, dl, q, c;
+    FA_T p = P[0], small, ac, sc, e, elo, nh, nl, dh, dl, q;
     FA_U n, n1;
     int i;
     for (i = 1; i <= FA_TANH_DEG; i++) {
@@ -144,8 +146,10 @@ static FA_INLINE FA_T FA_FN(fa_tanh_)(FA_T x)
     dh = (FA_T)1 + e;
     dl = (((FA_T)1 - dh) + e) + elo;           /* 1 + e + elo = dh + dl */
     q = nh / dh;
-    c = (FA_FN(fa_fms_)(q, dh, nh) + nl - q * dl) * (((FA_T)1 + q) * (FA_T)0.5);
-    return FA_FN(fa_copysign_)(a < (FA_T)FA_TANH_SMALL ? small : q + c, x);
+#if FA_TANH_COMP
+    q = q + (FA_FN(fa_fms_)(q, dh, nh) + nl - q * dl) * (((FA_T)1 + q) * (FA_T)0.5);
+#endif
+    return FA_FN(fa_copysign_)(a < (FA_T)FA_TANH_SMALL ? small : q, x);
 }
 
 /* 1/(a + b + c) as ih + il (|c| small): TwoSum of a + b, one division, the exact
@@ -233,4 +237,5 @@ static FA_INLINE FA_T FA_FN(fa_sigmoid_)(FA_T x)
 #undef FA_TANH_P
 #undef FA_SOFTSIGN_BIG
 #undef FA_SIGMOID_EXP_LO
+#undef FA_TANH_COMP
 #undef FA_RECIP_MAGIC
