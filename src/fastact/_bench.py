@@ -701,6 +701,45 @@ def write_png(path, results, header_line):
     fig.savefig(path, dpi=100)
 
 
+def subnormal_rows(functions, target, repeats, n=100_000):
+    """Single-threaded ns/element of fastact on normal input (the benchmark's) against
+    subnormal input (random subnormals of both signs), same n and layout: subnormals
+    must not fall onto a slow path (the budget is 2x)."""
+    by_name = {a.name: a for a in ACTIVATIONS}
+    rows = []
+    fastact.set_num_threads(1)
+    try:
+        for name in functions:
+            act = by_name[name]
+            for dtype in DTYPES:
+                dt = np.dtype(dtype)
+                shape = (n // ROW, ROW) if act.kind == "rowwise" else (n,)
+                normal = make_input(n, dt, shape)
+                tiny = np.finfo(dt).smallest_normal
+                rng = np.random.default_rng(SEED)
+                sub = (rng.uniform(-1, 1, n) * tiny).astype(dt).reshape(shape)
+                assert np.all(np.abs(sub) < tiny)
+                out = np.empty_like(normal)
+                f = fastact_for(act)
+                axis = -1 if act.kind == "rowwise" else None
+                best = measure({"normal": f(normal, out, axis), "subnormal": f(sub, out, axis)},
+                               target, repeats)
+                rows.append((name, str(dt), n, best["normal"] / n * 1e9,
+                             best["subnormal"] / n * 1e9))
+    finally:
+        fastact.set_num_threads(0)
+    return rows
+
+
+def render_subnormal(rows):
+    return ["", "## Subnormal input (single-threaded)", "",
+            "fastact ns/element on the benchmark's normal input and on random subnormal "
+            "input of the same shape; the target is a ratio of at most 2.", "", md_table(
+        ["function", "dtype", "n", "normal ns/el", "subnormal ns/el", "subnormal/normal"],
+        [[name, dt, f"{n:,}", fmt(a), fmt(b), fmt_ratio(b / a)]
+         for name, dt, n, a, b in rows])]
+
+
 # ---------------------------------------------------------------------------------
 # main
 # ---------------------------------------------------------------------------------
@@ -725,6 +764,8 @@ def parse_args(argv, prog=None):
                    help="comma-separated n, e.g. 1000,1e5 (default: 1e3,1e5,4e6,3.2e7)")
     p.add_argument("--functions", type=lambda s: s.split(","),
                    help="comma-separated subset of the activations")
+    p.add_argument("--subnormal", action="store_true",
+                   help="also time subnormal against normal input (n = 1e5, one thread)")
     # hidden: used by tests/test_bench.py and for ad-hoc runs
     p.add_argument("--target-ms", type=float, help=argparse.SUPPRESS)
     p.add_argument("--repeats", type=int, help=argparse.SUPPRESS)
@@ -820,6 +861,9 @@ def main(argv=None, prog=None):
         body += render_mode(mode_results, mode, mode_desc)
         results += mode_results
 
+    if args.subnormal:
+        with np.errstate(all="ignore"):
+            body += render_subnormal(subnormal_rows(args.functions, args.target, args.repeats))
     text = "\n".join(header + body + ([""] + [f"- {m}" for m in notes] if notes else [])
                      + ([""] + warnings if warnings else []))
     print(text)

@@ -64,6 +64,8 @@
 #define FA_TANH_BIG 20.0                     /* tanh(20) rounds to 1 in float64 */
 #define FA_TANH_DEG 11                       /* fit error 2^-60.6 relative */
 #define FA_SOFTSIGN_BIG 1.2676506002282294e30 /* 2^100 */
+#define FA_SOFTSIGN_TINY 8.673617379884035e-19 /* 2^-60: softsign x = x below */
+#define FA_TANH_TINY 3.7252902984619140625e-09 /* 2^-28: tanh x = x, sigmoid x = 1/2 */
 #define FA_RECIP_MAGIC 0x7FDE6238DA3C2118ull  /* bits(1/s) ~ MAGIC - bits(s), 13% */
 #define FA_TANH_P 6.93404642098895338539e-6, -3.20866140379359905329e-5, \
     9.33243223384744719101e-5, -2.37952013839249946671e-4, \
@@ -91,6 +93,8 @@
 #define FA_TANH_BIG 10.0f
 #define FA_TANH_DEG 5
 #define FA_SOFTSIGN_BIG 1.152921504606846976e18f /* 2^60 */
+#define FA_SOFTSIGN_TINY 9.094947017729282e-13f /* 2^-40 */
+#define FA_TANH_TINY 1.220703125e-04f         /* 2^-13 */
 #define FA_RECIP_MAGIC 0x7EF311C3u
 #define FA_TANH_P 2.37076564049778779519e-3f, -8.41007080153073637925e-3f, \
     2.17883219971085212798e-2f, -5.39615517813426909377e-2f, \
@@ -224,6 +228,8 @@ static FA_INLINE __m512 fa_sigmoid_v16f(__m512 x, const fa_exp2tab *tab)
     const __m512 one = _mm512_set1_ps(1.0f);
     __m512 a = _mm512_abs_ps(x);
     __m512 z = _mm512_max_ps(_mm512_sub_ps(_mm512_setzero_ps(), a), _mm512_set1_ps(-104.0f));
+    /* |x| < 2^-26: sigmoid = 1/2; z = 0 keeps subnormals out of the arithmetic (slow) */
+    z = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(a, _mm512_set1_ps(0x1p-26f), _CMP_NLT_UQ), z);
     __m512 t, w, m, e, elo, s, slo, num, q, inv, c;
     __mmask16 pos = _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_GT_OQ);
     __mmask16 nan = _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q);

@@ -117,7 +117,8 @@ static FA_INLINE FA_T FA_FN(fa_mul2_)(FA_T a, FA_T bh, FA_T bl)
  * exactly (Fast2Sum, 1 >= e), divides once and corrects the quotient by its exact
  * remainder, scaled by 1/(1 + e) = (1 + q)/2: about one rounding. a is clamped to
  * FA_TANH_BIG (where tanh rounds to 1), so e is normal.
- * Special cases: +-0 -> +-0, subnormal x -> x, +-inf -> +-1, NaN -> NaN.
+ * Special cases: +-0 -> +-0, |x| < FA_TANH_TINY (subnormals included) -> x, computed
+ * without subnormal operands (slow on some CPUs), +-inf -> +-1, NaN -> NaN.
  * FA_TANH_COMP (float32 only): the correction step; float64 skips it for speed (its
  * budget is 2 ulp) and drops elo.
  * Error: float32 0.78 ulp (every float32, AVX2 and baseline paths: README), float64
@@ -128,15 +129,19 @@ static FA_INLINE FA_T FA_FN(fa_tanh_)(FA_T x)
 {
     static const FA_T P[FA_TANH_DEG + 1] = {FA_TANH_P};
     FA_T a = FA_FN(fa_abs_)(x);
-    FA_T u = a * a;
+    /* tanh a = a below FA_TANH_TINY: there au = a - a = 0 keeps subnormal and underflowing
+     * products (slow on many CPUs) out of both branches; not a constant, so the compiler
+     * cannot fold the substitution into a select of precomputed results */
+    FA_T au = a < (FA_T)FA_TANH_TINY ? a - a : a;
+    FA_T u = au * au;
     FA_T p = P[0], small, ac, sc, e, elo, nh, nl, dh, dl, q;
     FA_U n, n1;
     int i;
     for (i = 1; i <= FA_TANH_DEG; i++) {
         p = p * u + P[i];
     }
-    small = a + a * (u * p);
-    ac = a > FA_TANH_BIG ? FA_TANH_BIG : a;  /* -40 <= -2ac <= 0: 2^n in one step */
+    small = a + au * (u * p);
+    ac = au > FA_TANH_BIG ? FA_TANH_BIG : au;  /* -40 <= -2ac <= 0: 2^n in one step */
     e = FA_FN(fa_exp_reduced_)(-(ac + ac), (FA_T)0, &elo, &n, &n1, 0);
     sc = FA_FN(fa_from_bits_)((FA_U)(n + FA_BIAS) << FA_MANT);
     e = e * sc;
@@ -169,11 +174,19 @@ static FA_INLINE FA_T FA_FN(fa_recip3_)(FA_T a, FA_T b, FA_T c, FA_T *il)
  * rounds to 1 (2^60 float32, 2^100 float64), so +-inf -> +-1 instead of inf/inf.
  * 1 + a is kept in two parts (TwoSum), q = a/s, and q is corrected by the exact
  * remainder (the correction needs 1/s only roughly: a bit-pattern estimate): one
- * rounding, about 0.5 ulp. -0.0 -> -0.0; NaN -> NaN (the clamp keeps NaN).
+ * rounding, about 0.5 ulp. |x| < FA_SOFTSIGN_TINY (subnormals included) -> x; -0.0 ->
+ * -0.0; NaN -> NaN (the clamps keep NaN).
  */
 static FA_INLINE FA_T FA_FN(fa_softsign_)(FA_T x)
 {
     FA_T a = FA_FN(fa_abs_)(x), s, bv, slo, q;
+    /* |x| < FA_SOFTSIGN_TINY (subnormals included): the result is x, and the arithmetic
+     * sees a + 1 = 1 instead, so that no product underflows (slow on many CPUs). The two
+     * tests differ (float / bits) and a + 1 is no constant, so that the compiler cannot
+     * fold the substitution into the final select. */
+    int tiny = a < (FA_T)FA_SOFTSIGN_TINY;
+    FA_U ab = FA_FN(fa_bits_)(a);
+    a = ab < FA_FN(fa_bits_)((FA_T)FA_SOFTSIGN_TINY) ? a + (FA_T)1 : a;  /* = 1 there */
     a = a > FA_SOFTSIGN_BIG ? FA_SOFTSIGN_BIG : a;
     s = (FA_T)1 + a;
     bv = s - a;
@@ -182,7 +195,7 @@ static FA_INLINE FA_T FA_FN(fa_softsign_)(FA_T x)
     /* the correction's 1/s within 13% from the exponent bits (no second division) */
     q = q + (FA_FN(fa_fms_)(q, s, a) - q * slo)
             * FA_FN(fa_from_bits_)(FA_RECIP_MAGIC - FA_FN(fa_bits_)(s));
-    return FA_FN(fa_copysign_)(q, x);
+    return tiny ? x : FA_FN(fa_copysign_)(q, x);
 }
 
 /*
@@ -201,6 +214,7 @@ static FA_INLINE FA_T FA_FN(fa_sigmoid_)(FA_T x)
     FA_T z = -FA_FN(fa_abs_)(x), p, plo, s1, s2, e, elo, s, slo, num, q, inv, c;
     int pos = x > 0;
     z = z < FA_EXP_LO ? FA_EXP_LO : z;  /* NaN stays NaN */
+    z = z > -(FA_T)FA_TANH_TINY ? z - z : z;  /* sigmoid = 1/2 there: 0 (as for tanh) */
     p = FA_FN(fa_exp_reduced_)(z, (FA_T)0, &plo, &n, &n1, 0);
     s1 = FA_FN(fa_from_bits_)((FA_U)(n1 + FA_BIAS) << FA_MANT);
     s2 = FA_FN(fa_from_bits_)((FA_U)(n - n1 + FA_BIAS) << FA_MANT);
@@ -236,6 +250,8 @@ static FA_INLINE FA_T FA_FN(fa_sigmoid_)(FA_T x)
 #undef FA_TANH_DEG
 #undef FA_TANH_P
 #undef FA_SOFTSIGN_BIG
+#undef FA_SOFTSIGN_TINY
+#undef FA_TANH_TINY
 #undef FA_SIGMOID_EXP_LO
 #undef FA_TANH_COMP
 #undef FA_RECIP_MAGIC
