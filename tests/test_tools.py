@@ -82,3 +82,26 @@ def test_float64_accuracy_tool_sample(path):
         assert mismatches == 0, name
         assert count == x.size
         assert worst <= 2.0, (name, path, worst, worst_x)
+
+
+@pytest.mark.parametrize("path", _ufuncs.AVAILABLE)
+def test_float32_dense_across_binades(path):
+    """Every float32 binade densely (64 points each, both signs, subnormals included),
+    against tools/accuracy_f32.py's float64 references: within the 1-ulp budget of the
+    seed's elementwise functions (catches thresholds, e.g. a tiny-|x| shortcut taken too
+    early, that a coarse bit-pattern sweep steps over)."""
+    tool = _load("accuracy_f32")
+    ufuncs = _ufuncs.make_ufuncs(path)
+    rng = np.random.default_rng(7)
+    exps = np.repeat(np.arange(-149, 128), 64)
+    x = np.ldexp(rng.uniform(1, 2, exps.size), exps).astype(np.float32)
+    x = np.concatenate([x, -x])
+    for name in ("tanh", "softsign", "sigmoid"):
+        with np.errstate(all="ignore"):
+            got = ufuncs[name](x).astype(np.float64)
+            want = tool.REFERENCES[name](x.astype(np.float64))
+        ulp = np.maximum(np.spacing(np.abs(want.astype(np.float32))).astype(np.float64),
+                         2.0**-149)
+        err = np.where(got == want, 0.0, np.abs(got - want) / ulp)
+        i = int(np.argmax(err))
+        assert err[i] <= 1.0, (name, path, x[i], got[i], want[i], err[i])

@@ -214,7 +214,7 @@ static FA_INLINE FA_T FA_FN(fa_sigmoid_)(FA_T x)
     FA_T z = -FA_FN(fa_abs_)(x), p, plo, s1, s2, e, elo, s, slo, num, q, inv, c;
     int pos = x > 0;
     z = z < FA_EXP_LO ? FA_EXP_LO : z;  /* NaN stays NaN */
-    z = z > -(FA_T)FA_TANH_TINY ? z - z : z;  /* sigmoid = 1/2 there: 0 (as for tanh) */
+    z = z > -(FA_T)FA_SIGMOID_TINY ? z - z : z;  /* sigmoid = 1/2 there: 0 (as in tanh) */
     p = FA_FN(fa_exp_reduced_)(z, (FA_T)0, &plo, &n, &n1, 0);
     s1 = FA_FN(fa_from_bits_)((FA_U)(n1 + FA_BIAS) << FA_MANT);
     s2 = FA_FN(fa_from_bits_)((FA_U)(n - n1 + FA_BIAS) << FA_MANT);
@@ -252,6 +252,7 @@ static FA_INLINE FA_T FA_FN(fa_sigmoid_)(FA_T x)
 #undef FA_SOFTSIGN_BIG
 #undef FA_SOFTSIGN_TINY
 #undef FA_TANH_TINY
+#undef FA_SIGMOID_TINY
 #undef FA_SIGMOID_EXP_LO
 #undef FA_TANH_COMP
 #undef FA_RECIP_MAGIC
