@@ -183,8 +183,8 @@ cdef inline floating k_hardsigmoid(floating x) noexcept nogil:
     return <floating>0 if x <= -3 else r
 
 cdef inline floating k_hardswish(floating x) noexcept nogil:
-    # hardswish(x) = x * clip(x + 3, 0, 6) / 6: x <= -3 -> +0.0 (never -0.0), x >= 3 -> x,
-    # NaN -> NaN. float32: in double, rounded once (<= 0.5 ulp + 2^-27). float64:
+    # hardswish(x) = x * clip(x + 3, 0, 6) / 6: x <= -3 -> +0.0, x >= 3 -> x, NaN -> NaN;
+    # never -0.0 (-0.0 and an underflowing negative product -> +0.0, by adding +0.0). float32: in double, rounded once (<= 0.5 ulp + 2^-27). float64:
     # x * (hi + lo) / 6 with x + 3 = hi + lo exact (TwoSum): three roundings, <= 1.5 ulp.
     cdef double h, lo, b
     cdef floating r
@@ -195,6 +195,7 @@ cdef inline floating k_hardswish(floating x) noexcept nogil:
         b = h - x
         lo = (x - (h - b)) + (3.0 - b)
         r = (x * h + x * lo) / 6.0
+    r = r + <floating>0
     r = x if x >= 3 else r
     return <floating>0 if x <= -3 else r
 
