@@ -96,6 +96,9 @@ def arrays(dtypes=FLOAT_DTYPES, shapes=SHAPES, special=True):
 def _ordinal(a):
     """Integers in the order of the floats (+0 and -0 both 0), as int64."""
     a = np.asarray(a)
+    if a.dtype == np.float16:
+        i = a.view(np.int16).astype(np.int64)
+        return np.where(i < 0, np.int64(-(2**15)) - i, i)
     if a.dtype == np.float32:
         i = a.view(np.int32).astype(np.int64)
         return np.where(i < 0, np.int64(-(2**31)) - i, i)
@@ -114,7 +117,7 @@ def ulp_distance(got, ref, tiny_abs=None):
     ref = np.asarray(ref)
     assert got.dtype == ref.dtype, (got.dtype, ref.dtype)
     og, orf = _ordinal(got), _ordinal(ref)
-    if got.dtype == np.float32:
+    if got.dtype in (np.float16, np.float32):
         d = np.abs(og - orf).astype(np.float64)
     else:
         u = og.view(np.uint64) - orf.view(np.uint64)

@@ -2,11 +2,17 @@
 import numpy as np
 
 from fastact import _ufuncs
-from fastact._registry import ACTIVATIONS, ROWWISE
+from fastact._registry import ACTIVATIONS, BY_NAME, ROWWISE
 
 PATHS = _ufuncs.AVAILABLE
 NAMES = tuple(a.name for a in ACTIVATIONS)
 _CACHE = {}
+# Values for parameters without a default, used wherever a test calls "every function"
+REQUIRED_VALUES = {("prelu", "weight"): 0.25, ("frelu", "bias"): -0.5,
+                   ("threshold", "threshold"): 0.5, ("threshold", "value"): -2.0}
+# The parameters every generic test passes: the registry defaults (PyTorch's)
+PARAMS = {a.name: tuple(REQUIRED_VALUES[a.name, p] if d is None else d for p, d in a.params)
+          for a in ACTIVATIONS}
 
 
 def kernels(path):
@@ -16,12 +22,13 @@ def kernels(path):
     return _CACHE[path]
 
 
-def call(path, name, x, axis=-1, **kw):
-    """Apply `name` with the kernels of `path` (the raw gufunc takes axis=)."""
+def call(path, name, x, *params, axis=-1, **kw):
+    """Apply `name` with the kernels of `path` (the raw gufunc takes axis=); the raw ufunc
+    of a function with parameters gets `params`, default PARAMS[name]."""
     f = kernels(path)[name]
     if name in ROWWISE:
         return f(x, axis=axis, **kw)
-    return f(x, **kw)
+    return f(x, *(params or PARAMS[name]), **kw)
 
 
 # long double has >= 64 mantissa bits on x86 Linux/macOS-x86; elsewhere it may be double

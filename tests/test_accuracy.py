@@ -1,7 +1,7 @@
 """Accuracy: max error <= 2 ULP for every function and dtype on every kernel path.
 
 float64: against the mpmath table tests/references/float64_reference.json (see
-generate.py next to it). float32: a strided sweep over all 2^32 bit patterns against a
+generate.py next to it), every elementwise function (parameters at PARAMS). float32: a strided sweep over all 2^32 bit patterns against a
 float64 reference rounded to float32. Run with ``pytest -s`` to see the measured maxima.
 """
 import json
@@ -12,7 +12,8 @@ import pytest
 from scipy import special
 
 import arrays
-from helpers import PATHS, call, kernels, rowwise_ref, tiny_rule
+from fastact._registry import UNARY as ALL_UNARY
+from helpers import PARAMS, PATHS, call, kernels, rowwise_ref, tiny_rule
 
 BUDGET = 2
 REF = Path(__file__).parent / "references" / "float64_reference.json"
@@ -34,7 +35,7 @@ def report(label, d, x):
 
 # ------------------------------------------------------------------ float64 unary
 @pytest.mark.parametrize("path", PATHS)
-@pytest.mark.parametrize("name", UNARY)
+@pytest.mark.parametrize("name", ALL_UNARY)
 def test_float64_unary_vs_mpmath(table, name, path):
     entry = table["unary"][name]
     x = np.array([float(v) for v in entry["x"]])
@@ -162,17 +163,26 @@ def test_float32_sweep_all_paths(name):
 
 # ------------------------------------------------------------------ small dtypes
 @pytest.mark.parametrize("path", PATHS)
-@pytest.mark.parametrize("name", UNARY)
+@pytest.mark.parametrize("name", ALL_UNARY)
 def test_every_small_int_and_float16_exhaustively(name, path):
+    # small ints: computed in float64; float16: computed in float32 and rounded once, so
+    # exactly np.float16(f32 result) for all 65536 inputs (contiguous, strided, in place)
     f = kernels(path)[name]
+    p = PARAMS[name]
     for dt in (np.int8, np.uint8, np.int16, np.uint16):
         info = np.iinfo(dt)
         x = np.arange(int(info.min), int(info.max) + 1).astype(dt)
-        got = f(x)
+        got = f(x, *p)
         assert got.dtype == np.float64
-        arrays.assert_same(got, f(x.astype(np.float64)))
-    arrays.assert_same(f(np.array([False, True])), f(np.array([0.0, 1.0])))
+        arrays.assert_same(got, f(x.astype(np.float64), *p))
+    arrays.assert_same(f(np.array([False, True]), *p), f(np.array([0.0, 1.0]), *p))
     h = np.arange(1 << 16, dtype=np.uint32).astype(np.uint16).view(np.float16)
-    got = f(h)
-    assert got.dtype == np.float32
-    arrays.assert_same(got, f(h.astype(np.float32)))
+    with np.errstate(all="raise"):
+        got = f(h, *p)
+    assert got.dtype == np.float16
+    want = f(h.astype(np.float32), *p).astype(np.float16)
+    arrays.assert_same(got, want)
+    arrays.assert_same(f(np.repeat(h, 2)[::2], *p), want)
+    hc = h.copy()
+    f(hc, *p, out=hc)
+    arrays.assert_same(hc, want)

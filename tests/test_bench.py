@@ -176,7 +176,7 @@ def test_a_disagreeing_peer_is_reported_and_not_timed(bench, capsys, monkeypatch
 
 
 def test_bad_options_are_rejected(bench, capsys):
-    for argv in (["--functions", "relu"], ["--peers", "jax"], ["--threads", "3"]):
+    for argv in (["--functions", "swishy"], ["--peers", "jax"], ["--threads", "3"]):
         with pytest.raises(SystemExit) as exc:
             bench.main([*TINY, *argv])
         assert exc.value.code == 2

@@ -28,7 +28,34 @@ def _sigmoid(x):
         return 1 / (1 + np.exp(-x))
 
 
-REFERENCES = {"tanh": np.tanh, "softsign": _softsign, "sigmoid": _sigmoid}
+def _where(cond, a, b):
+    return np.where(cond, a, b)
+
+
+# Parameters at PyTorch's defaults; the required ones (no default) at these values.
+PARAMS = {"step": (1.0,), "leaky_relu": (0.01,), "prelu": (0.25,), "frelu": (-0.5,),
+          "hardtanh": (-1.0, 1.0), "hardshrink": (0.5,), "softshrink": (0.5,),
+          "threshold": (0.5, -2.0)}
+
+# float64 references of the piecewise functions, written from their definitions; NaN
+# propagates through np.where's else branch (comparisons with NaN are False).
+REFERENCES = {
+    "tanh": np.tanh, "softsign": _softsign, "sigmoid": _sigmoid,
+    "identity": lambda x: x,
+    "step": lambda x: _where(x > 0, 1.0, _where(x < 0, 0.0, _where(x == 0, 1.0, x))),
+    "relu": lambda x: _where(x <= 0, 0.0, x),
+    "relu6": lambda x: _where(x <= 0, 0.0, _where(x >= 6, 6.0, x)),
+    "leaky_relu": lambda x: _where(x > 0, x, 0.01 * x),
+    "prelu": lambda x: _where(x > 0, x, 0.25 * x),
+    "frelu": lambda x: _where(x <= 0, 0.0, x) - 0.5,
+    "hardtanh": lambda x: _where(x < -1, -1.0, _where(x > 1, 1.0, x)),
+    "hardsigmoid": lambda x: _where(x <= -3, 0.0, _where(x >= 3, 1.0, (x + 3) / 6)),
+    "hardswish": lambda x: _where(x <= -3, 0.0, _where(x >= 3, x, x * (x + 3) / 6)),
+    "hardshrink": lambda x: _where(np.abs(x) <= 0.5, 0.0, x),
+    "softshrink": lambda x: _where(x > 0.5, x - 0.5, _where(x < -0.5, x + 0.5,
+                                                             _where(np.abs(x) <= 0.5, 0.0, x))),
+    "threshold": lambda x: _where(x <= 0.5, -2.0, x),
+}
 CHUNK = 1 << 25
 
 
@@ -54,6 +81,12 @@ def check(fn, ref, step=1):
     return worst, worst_x, total / count, count, mismatches
 
 
+def bind(ufunc, name):
+    """The ufunc with its parameters (PARAMS) filled in: a function of x alone."""
+    params = PARAMS.get(name, ())
+    return lambda x: ufunc(x, *params)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--step", type=int, default=1, help="check every STEP-th bit pattern")
@@ -66,7 +99,7 @@ def main(argv=None):
     print(f"|---|---|---:|---:|---|---:|---:|")
     for name in args.functions:
         t0 = time.time()
-        worst, wx, mean, n, bad = check(ufuncs[name], REFERENCES[name], args.step)
+        worst, wx, mean, n, bad = check(bind(ufuncs[name], name), REFERENCES[name], args.step)
         print(f"| {name} | {path} | {n:,} | {worst:.3f} | {wx!r} | {mean:.4f} | {bad} |"
               f"  <!-- {time.time() - t0:.0f} s -->", flush=True)
 

@@ -1,9 +1,14 @@
-"""Thin Python layer: the wrappers of the rowwise gufuncs, and show_config().
+"""Thin Python layer: the wrappers of the rowwise gufuncs and of the elementwise
+functions with parameters, and show_config().
 
 Validation happens here, before any kernel runs, so a bad call raises a one-line
 TypeError / ValueError / AxisError naming the function and never writes to ``out``.
-The elementwise functions need no wrapper: they are the ufuncs themselves.
+Elementwise functions without parameters need no wrapper: they are the ufuncs
+themselves. Those with parameters get a keyword wrapper generated from the registry
+(defaults, checks, per-channel parameters); the ufunc is ``wrapper.ufunc``.
 """
+import inspect
+import math
 import operator
 
 import numpy as np
@@ -111,8 +116,126 @@ def _rowwise(act):
     return wrapper
 
 
-FUNCTIONS = {a.name: (_rowwise(a) if a.kind == "rowwise" else _ufuncs.UFUNCS[a.name])
-             for a in ACTIVATIONS}
+_OPS = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt,
+        "!=": operator.ne}
+_UFUNC_KW = ("dtype", "casting", "order", "subok", "signature")
+
+
+def _param_value(qual, pname, v):
+    """(value to pass to the ufunc, array to validate) for one parameter. Python scalars
+    are passed as they are, so that under NEP 50 they do not widen float32 input."""
+    if type(v) in (float, int):
+        if type(v) is float and math.isnan(v):
+            raise ValueError(f"{qual}: {pname} must not be NaN")
+        return v, None
+    try:
+        arr = np.asarray(v)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{qual}: {pname} must be a real number or array ({exc})") from None
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{qual}: {pname} must be a real number or array of them, got "
+                        f"dtype {arr.dtype}")
+    if arr.dtype.kind == "f" and np.isnan(arr).any():
+        raise ValueError(f"{qual}: {pname} must not be NaN"
+                         + (" (it holds NaN)" if arr.ndim else ""))
+    return (v if isinstance(v, (np.ndarray, np.generic)) else arr), arr
+
+
+def _check(qual, act, vals):
+    for left, op, right in act.checks:
+        a = vals[left]
+        b = vals[right] if isinstance(right, str) else right
+        with np.errstate(invalid="ignore"):
+            ok = np.all(_OPS[op](np.asarray(a), np.asarray(b)))
+        if not ok:
+            raise ValueError(f"{qual}: {left} must be {op} {right}"
+                             + (f" (got {left}={a!r}, {right}={b!r})"
+                                if isinstance(right, str) else f" (got {a!r})"))
+
+
+def _parametrised(act):
+    ufunc = _ufuncs.UFUNCS[act.name]
+    qual = f"fastact.{act.name}"
+    names = tuple(p for p, _ in act.params)
+    defaults = tuple(d for _, d in act.params)
+    nparams = len(names)
+
+    def wrapper(x, *args, out=None, where=True, **kwargs):
+        if len(args) > nparams:
+            raise TypeError(f"{qual}() takes at most {nparams + 1} positional arguments "
+                            f"({len(args) + 1} given)")
+        vals = dict(zip(names, defaults))
+        vals.update(zip(names, args))
+        for k in list(kwargs):
+            if k in vals:
+                if names.index(k) < len(args):
+                    raise TypeError(f"{qual}() got multiple values for argument {k!r}")
+                vals[k] = kwargs.pop(k)
+            elif k not in _UFUNC_KW:
+                raise TypeError(f"{qual}() got an unexpected keyword argument {k!r}")
+        ndim = None
+        call = []
+        for k in names:
+            v = vals[k]
+            if v is None:
+                raise TypeError(f"{qual}() missing required argument {k!r}")
+            v, arr = _param_value(qual, k, v)
+            if k in act.channel and arr is not None and arr.ndim == 1 and arr.size > 1:
+                ndim = np.ndim(x) if ndim is None else ndim
+                if ndim >= 2:
+                    if np.shape(x)[1] != arr.size:
+                        raise ValueError(f"{qual}: {k} has {arr.size} entries, but x has "
+                                         f"{np.shape(x)[1]} channels (axis 1)")
+                    v = arr.reshape((arr.size,) + (1,) * (ndim - 2))
+            call.append(v)
+        if act.checks:
+            _check(qual, act, vals)
+        if out is not None:
+            kwargs["out"] = out
+        if where is not True:
+            kwargs["where"] = where
+        return ufunc(x, *call, **kwargs)
+
+    params = [inspect.Parameter("x", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+    params += [inspect.Parameter(k, inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                 **({} if d is None else {"default": d}))
+               for k, d in act.params]
+    params += [inspect.Parameter("out", inspect.Parameter.KEYWORD_ONLY, default=None),
+               inspect.Parameter("where", inspect.Parameter.KEYWORD_ONLY, default=True),
+               inspect.Parameter("kwargs", inspect.Parameter.VAR_KEYWORD)]
+    wrapper.__signature__ = inspect.Signature(params)
+    wrapper.__name__ = wrapper.__qualname__ = act.name
+    wrapper.__module__ = "fastact"
+    pdoc = "".join(
+        f"    {k} : float or array_like, " + ("required" if d is None else f"default {d!r}")
+        + (" (a 1-D array of length C applies along axis 1 of an N-D x)"
+           if k in act.channel else " (broadcasts against x)") + "\n"
+        for k, d in act.params)
+    checks = "".join(f"    {l} {op} {r}\n" for l, op, r in act.checks)
+    wrapper.__doc__ = (
+        f"{act.name}{wrapper.__signature__}\n\n    {act.formula}.\n"
+        f"    Same function as: {act.peers}.\n\n"
+        f"    Parameters\n    ----------\n    x : array_like\n"
+        f"        float16/32/64 keep their dtype (float16 computed in float32, rounded "
+        f"once); bool and integers give float64. A Python float parameter does not "
+        f"widen float32 input.\n{pdoc}"
+        f"    out, where, dtype, casting, order, subok : as for any NumPy ufunc.\n\n"
+        f"    Raises ValueError (nothing written to out) for a NaN parameter"
+        + (f" or unless:\n{checks}" if checks else ".\n")
+        + f"    The underlying ufunc (nin = {nparams + 1}) is ``.ufunc``.\n\n"
+        f"    Examples\n    --------\n    >>> import numpy as np, fastact\n"
+        + "".join(f"    {line}\n" for line in act.example.splitlines()))
+    wrapper.ufunc = ufunc
+    return wrapper
+
+
+def _public(act):
+    if act.kind == "rowwise":
+        return _rowwise(act)
+    return _parametrised(act) if act.params else _ufuncs.UFUNCS[act.name]
+
+
+FUNCTIONS = {a.name: _public(a) for a in ACTIVATIONS}
 
 
 def config():

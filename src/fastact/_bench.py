@@ -173,9 +173,40 @@ def _numpy_log_softmax(x, out, axis):
     return f
 
 
+# Values of the parameters without a default (the others run at PyTorch's defaults)
+BENCH_PARAMS = {"prelu": (0.25,), "frelu": (-0.5,), "threshold": (0.5, -2.0)}
+
+
+def _params(act):
+    return BENCH_PARAMS.get(act.name, tuple(d for _, d in act.params))
+
+
+# NumPy expressions of the piecewise functions, at the parameters fastact is timed with
+_NUMPY_PIECEWISE = {
+    "identity": ("np.copy", lambda x, out: np.copy(x)),
+    "step": ("np.heaviside", lambda x, out: np.heaviside(x, 1.0, out=out)),
+    "relu": ("np.maximum(x, 0)", lambda x, out: np.maximum(x, 0, out=out)),
+    "relu6": ("np.clip(x, 0, 6)", lambda x, out: np.clip(x, 0, 6, out=out)),
+    "leaky_relu": ("np.where(x > 0, x, 0.01 x)", lambda x, out: np.where(x > 0, x, 0.01 * x)),
+    "prelu": ("np.where(x > 0, x, w x)", lambda x, out: np.where(x > 0, x, 0.25 * x)),
+    "frelu": ("np.maximum(x, 0) + b", lambda x, out: np.add(np.maximum(x, 0), -0.5)),
+    "hardtanh": ("np.clip(x, -1, 1)", lambda x, out: np.clip(x, -1, 1, out=out)),
+    "hardsigmoid": ("np.clip(x/6 + 1/2, 0, 1)", lambda x, out: np.clip(x / 6 + 0.5, 0, 1)),
+    "hardswish": ("x np.clip(x + 3, 0, 6) / 6", lambda x, out: x * np.clip(x + 3, 0, 6) / 6),
+    "hardshrink": ("np.where(|x| > l, x, 0)",
+                   lambda x, out: np.where(np.abs(x) > 0.5, x, 0)),
+    "softshrink": ("np.where(x > l, x - l, np.where(x < -l, x + l, 0))",
+                   lambda x, out: np.where(x > 0.5, x - 0.5, np.where(x < -0.5, x + 0.5, 0))),
+    "threshold": ("np.where(x > t, x, v)", lambda x, out: np.where(x > 0.5, x, -2.0)),
+}
+
+
 def _numpy_peers(name, np_):
     if name == "tanh":
         return {"np.tanh": lambda x, out, axis: (lambda: np.tanh(x, out=out))}
+    if name in _NUMPY_PIECEWISE:
+        label, f = _NUMPY_PIECEWISE[name]
+        return {f"numpy {label}": lambda x, out, axis: (lambda: f(x, out))}
     return {"softsign": {"numpy x/(1+abs(x))": _numpy_softsign},
             "sigmoid": {"numpy 1/(1+exp(-x))": _numpy_sigmoid},
             "softmax": {"numpy exp(x-max)/sum": _numpy_softmax},
@@ -201,6 +232,16 @@ def _torch_peers(name, torch):
 
     if name == "tanh":
         return {"torch.tanh": with_out(torch.tanh)}
+    if name in _TORCH_F:  # torch.nn.functional, no out=
+        func = getattr(torch.nn.functional, name)
+        params = _TORCH_F[name]
+
+        def factory(x, out, axis):
+            t = torch.from_numpy(x)
+            return lambda: func(t, *params)
+        return {f"torch F.{name}": factory}
+    if name not in ("softmax", "log_softmax"):
+        return {}
     if name == "sigmoid":
         return {"torch.sigmoid": with_out(torch.sigmoid)}
     if name == "softsign":
@@ -218,6 +259,9 @@ def _torch_peers(name, torch):
     return {f"torch.{name}": factory}
 
 
+_TORCH_F = {"relu": (), "relu6": (), "leaky_relu": (0.01,), "hardtanh": (-1.0, 1.0),
+            "hardsigmoid": (), "hardswish": (), "hardshrink": (0.5,), "softshrink": (0.5,),
+            "threshold": (0.5, -2.0)}
 _ONNX_OPS = {"tanh": "Tanh", "sigmoid": "Sigmoid", "softsign": "Softsign",
              "softmax": "Softmax", "log_softmax": "LogSoftmax"}
 _ONNX_OPSET = 17  # Softmax/LogSoftmax normalise along one axis since opset 13
@@ -265,6 +309,8 @@ class OrtSessions:
 
 def _onnxruntime_peers(name, modules, sessions, dtype, mode):
     ort, _ = modules
+    if name not in _ONNX_OPS:
+        return {}
     op = _ONNX_OPS[name]
 
     def factory(x, out, axis):
@@ -319,6 +365,9 @@ def fastact_for(act):
     func = getattr(fastact, act.name)
     if act.kind == "rowwise":
         return lambda x, out, axis: (lambda: func(x, axis=axis, out=out))
+    if act.params:  # the ufunc itself, with the parameters as Python floats
+        ufunc, params = func.ufunc, _params(act)
+        return lambda x, out, axis: (lambda: ufunc(x, *params, out=out))
     return lambda x, out, axis: (lambda: func(x, out=out))
 
 

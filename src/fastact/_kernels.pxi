@@ -18,6 +18,7 @@
 #      Sums are accumulated in double (float64 input: with the exact rounding errors of
 #      each addition gathered beside them, TwoSum).
 from libc.math cimport INFINITY, NAN, log, log1p
+from libc.stdint cimport uint16_t
 from cython.parallel cimport prange
 
 cdef extern from "_vmath.h" nogil:
@@ -41,13 +42,13 @@ cdef extern from "_vmath.h" nogil:
     double fa_softsign_d(double)
     double fa_mul2_d(double, double, double)
     double fa_recip3_d(double, double, double, double*)
+    float fa_half_to_float(uint16_t)
+    uint16_t fa_float_to_half(float)
 
 ctypedef fused floating:
     float
     double
 
-# Loop signature NumPy calls (npy_intp is Py_ssize_t on every platform NumPy supports).
-ctypedef void (*block_fn)(const void*, void*, Py_ssize_t) noexcept nogil
 
 cdef extern from *:
     """
@@ -123,6 +124,104 @@ cdef inline floating k_sigmoid(floating x) noexcept nogil:
         return fa_sigmoid_f(x)
     else:
         return fa_sigmoid_d(x)
+
+
+# Piecewise-linear kernels. Comparisons are written so that NaN (every comparison false)
+# falls through to a branch that returns x, or a value computed from x: NaN propagates.
+# Adding +0.0 turns a -0.0 into +0.0 and changes nothing else (round to nearest): the
+# rectifiers use it so that they never return -0.0. All are exact (0 ulp) unless said.
+cdef inline floating k_identity(floating x) noexcept nogil:
+    # identity(x) = x: NaN (payload too), +-inf and -0.0 unchanged. Exact.
+    return x
+
+cdef inline floating k_step(floating x, floating at_zero) noexcept nogil:
+    # step(x) = 1 (x > 0), 0 (x < 0), at_zero (x = +-0), NaN -> NaN. Exact.
+    cdef floating r = <floating>1 if x > 0 else x
+    r = <floating>0 if x < 0 else r
+    return at_zero if x == 0 else r
+
+cdef inline floating k_relu(floating x) noexcept nogil:
+    # relu(x) = max(x, 0): x <= 0 (also -0.0) -> +0.0, NaN -> NaN, +inf -> +inf. Exact.
+    return <floating>0 if x <= 0 else x
+
+cdef inline floating k_relu6(floating x) noexcept nogil:
+    # relu6(x) = min(max(x, 0), 6): -0.0 -> +0.0, NaN -> NaN. Exact.
+    cdef floating r = <floating>6 if x >= 6 else x
+    return <floating>0 if x <= 0 else r
+
+cdef inline floating k_leaky_relu(floating x, floating slope) noexcept nogil:
+    # leaky_relu(x) = x if x > 0 else slope * x (so right for slope > 1 and slope < 0,
+    # unlike max(x, slope * x)); -0.0 and an underflowing slope * x -> +0.0, NaN -> NaN.
+    # One rounding (the product): <= 0.5 ulp.
+    return (x if x > 0 else slope * x) + <floating>0
+
+cdef inline floating k_prelu(floating x, floating weight) noexcept nogil:
+    # prelu(x) = leaky_relu(x, weight); the per-channel broadcast is done by the wrapper.
+    return k_leaky_relu(x, weight)
+
+cdef inline floating k_frelu(floating x, floating bias) noexcept nogil:
+    # frelu(x) = relu(x) + bias: one rounding (<= 0.5 ulp); NaN -> NaN; relu(x) + (-0.0)
+    # with x <= 0 is +0.0.
+    return k_relu(x) + bias
+
+cdef inline floating k_hardtanh(floating x, floating lo, floating hi) noexcept nogil:
+    # hardtanh(x) = min(max(x, lo), hi), lo <= hi (checked by the wrapper). NaN -> NaN,
+    # -0.0 -> -0.0 inside [lo, hi] (it is a clamp, like PyTorch's). Exact.
+    cdef floating r = hi if x > hi else x
+    return lo if x < lo else r
+
+cdef inline floating k_hardsigmoid(floating x) noexcept nogil:
+    # hardsigmoid(x) = clip((x + 3) / 6, 0, 1), selected on x (x <= -3: +0.0, x >= 3: 1),
+    # so NaN -> NaN. float32: computed in double and rounded once (<= 0.5 ulp + 2^-28).
+    # float64: x + 3 = hi + lo exactly (TwoSum), hi / 6 + lo / 6: two roundings, <= 1 ulp
+    # (the exact remainder of the first would need an fma, slow on the baseline path).
+    cdef double h, lo, b
+    cdef floating r
+    if floating is float:
+        r = <float>((<double>x + 3.0) / 6.0)
+    else:
+        h = x + 3.0
+        b = h - x
+        lo = (x - (h - b)) + (3.0 - b)
+        r = h / 6.0 + lo / 6.0
+    r = <floating>1 if x >= 3 else r
+    return <floating>0 if x <= -3 else r
+
+cdef inline floating k_hardswish(floating x) noexcept nogil:
+    # hardswish(x) = x * clip(x + 3, 0, 6) / 6: x <= -3 -> +0.0, x >= 3 -> x, NaN -> NaN;
+    # never -0.0 (-0.0 and an underflowing negative product -> +0.0, by adding +0.0). float32: in double, rounded once (<= 0.5 ulp + 2^-27). float64:
+    # x * (hi + lo) / 6 with x + 3 = hi + lo exact (TwoSum): three roundings, <= 1.5 ulp.
+    cdef double h, lo, b
+    cdef floating r
+    if floating is float:
+        r = <float>(<double>x * (<double>x + 3.0) / 6.0)
+    else:
+        h = x + 3.0
+        b = h - x
+        lo = (x - (h - b)) + (3.0 - b)
+        r = (x * h + x * lo) / 6.0
+    r = r + <floating>0
+    r = x if x >= 3 else r
+    return <floating>0 if x <= -3 else r
+
+cdef inline floating k_hardshrink(floating x, floating lambd) noexcept nogil:
+    # hardshrink(x) = x if |x| > lambd else 0 (lambd >= 0, checked by the wrapper):
+    # +-0 -> +0.0, NaN -> NaN. Exact.
+    cdef floating a = -x if x < 0 else x
+    return <floating>0 if a <= lambd else x
+
+cdef inline floating k_softshrink(floating x, floating lambd) noexcept nogil:
+    # softshrink(x) = x - lambd (x > lambd), x + lambd (x < -lambd), else +0.0; NaN -> NaN
+    # (it takes the x + lambd side). One rounding: <= 0.5 ulp; x - lambd with x > lambd is
+    # never 0, so never -0.0.
+    cdef floating a = -x if x < 0 else x
+    cdef floating r = x - lambd if x > lambd else x + lambd
+    return <floating>0 if a <= lambd else r
+
+cdef inline floating k_threshold(floating x, floating th, floating value) noexcept nogil:
+    # threshold(x) = x if x > th else value, written as PyTorch does (x <= th ? value : x)
+    # so NaN -> NaN. Exact.
+    return value if x <= th else x
 
 
 # ------------------------------------------------------- rowwise (softmax) kernels
@@ -332,64 +431,115 @@ cdef void rowwise_contig(const floating* x, floating* y, Py_ssize_t n,
 
 
 # ------------------------------------------------------- NumPy-facing loops
-cdef inline void unary_loop(floating* tag, char** args, const Py_ssize_t* dims,
-                            const Py_ssize_t* steps, void* data) noexcept nogil:
-    # Elementwise ufunc loop: `data` is the activation's block kernel. Contiguous input
-    # and output go straight to it; strided ones through a stack buffer.
-    cdef block_fn fn = <block_fn>data
-    cdef char* xp = args[0]
-    cdef char* yp = args[1]
-    cdef Py_ssize_t n = dims[0], sx = steps[0], sy = steps[1], b, i, j, m
-    cdef floating buf[BUF]
-    cdef fa_fpstate st = fa_fp_save()
-    cdef int nt, c
-    cdef Py_ssize_t chunk, start
-    if sx == sizeof(floating) and sy == sizeof(floating):
-        nt = threads_for(n)
-        if nt == 1:
-            fn(xp, yp, n)
-        else:
-            chunk = ((n + nt - 1) // nt + PAR_ALIGN - 1) // PAR_ALIGN * PAR_ALIGN
-            for c in prange(nt, num_threads=nt, schedule="static"):
-                start = c * chunk
-                if start < n:
-                    fn(xp + start * sizeof(floating), yp + start * sizeof(floating),
-                       min(chunk, n - start))
+# One loop for every elementwise ufunc, dtype and parameter count. NumPy calls it with
+# nin = 1 + nparams inputs (x, then the parameters) and one output; `data` is the
+# loop_data of the (function, input kind) pair, built once by loop_table().
+#  - fast path: x and out contiguous in the compute type and every parameter a scalar
+#    (stride 0): the block kernel `s` straight on the memory, threads for large n;
+#  - otherwise (strided, per-element parameters, float16 or small-int input): blocks of
+#    BUF elements are gathered (converted to the compute type) into stack buffers, the
+#    block kernel `s` (scalar parameters) or `v` (parameter buffers) runs on them, and
+#    the results are scattered back (float16: rounded once). Large calls split the range
+#    over threads too; every element is computed by the same code whoever runs it.
+cdef enum:
+    MAXP = 4       # most parameters an activation has (_registry.MAX_PARAMS)
+    K_SAME = 0     # input kinds: x (and the parameters) already in the compute type
+    K_HALF = 1     # float16 x, float32 parameters and compute, float16 out
+    K_BOOL = 2     # bool / int8 / uint8 / int16 / uint16 x, float64 parameters and out
+    K_I8 = 3
+    K_U8 = 4
+    K_I16 = 5
+    K_U16 = 6
+
+# s(x, y, n, p): y[i] = k(x[i], p[0], p[1], ...), p = nparams scalars;
+# v(x, y, n, p): y[i] = k(x[i], p[i], p[BUF + i], ...), p = nparams buffers of BUF.
+ctypedef void (*kernel_fn)(const void*, void*, Py_ssize_t, const void*) noexcept nogil
+
+ctypedef struct loop_data:
+    kernel_fn s
+    kernel_fn v
+    int nparams
+    int kind
+
+
+cdef inline void gather(floating* buf, const char* p, Py_ssize_t step, Py_ssize_t m,
+                        int kind) noexcept nogil:
+    # buf[j] = element j of the strided array at p, converted to the compute type.
+    cdef Py_ssize_t j
+    if kind == K_SAME:
+        for j in range(m):
+            buf[j] = (<const floating*>(p + j * step))[0]
+    elif kind == K_HALF:
+        for j in range(m):
+            buf[j] = fa_half_to_float((<const uint16_t*>(p + j * step))[0])
+    elif kind == K_BOOL or kind == K_U8:
+        for j in range(m):
+            buf[j] = (<const unsigned char*>(p + j * step))[0]
+    elif kind == K_I8:
+        for j in range(m):
+            buf[j] = (<const signed char*>(p + j * step))[0]
+    elif kind == K_I16:
+        for j in range(m):
+            buf[j] = (<const short*>(p + j * step))[0]
     else:
-        for b in range((n + BUF - 1) // BUF):
-            i = b * BUF
-            m = min(<Py_ssize_t>BUF, n - i)
-            for j in range(m):
-                buf[j] = (<floating*>(xp + (i + j) * sx))[0]
-            fn(buf, buf, m)
-            for j in range(m):
-                (<floating*>(yp + (i + j) * sy))[0] = buf[j]
-    fa_fp_restore(st)
+        for j in range(m):
+            buf[j] = (<const unsigned short*>(p + j * step))[0]
 
-ctypedef fused small_int:
-    signed char
-    unsigned char
-    short
-    unsigned short
 
-cdef inline void int_loop(small_int* tag, char** args, const Py_ssize_t* dims,
-                          const Py_ssize_t* steps, void* data) noexcept nogil:
-    # bool / int8 / uint8 / int16 / uint16 -> float64 (larger ints reach the float64 loop
-    # through NumPy's safe casting). `data` is the float64 block kernel.
-    cdef block_fn fn = <block_fn>data
-    cdef char* xp = args[0]
-    cdef char* yp = args[1]
-    cdef Py_ssize_t n = dims[0], sx = steps[0], sy = steps[1], b, i, j, m
-    cdef double buf[BUF]
+cdef inline void elementwise_part(floating* tag, char** args, const Py_ssize_t* steps,
+                                  const loop_data* d, const floating* pv, bint scalar,
+                                  Py_ssize_t lo, Py_ssize_t hi) noexcept nogil:
+    # Elements lo .. hi-1 of the call (see above). pv: the parameters when `scalar`.
+    cdef int npar = d.nparams, k
+    cdef Py_ssize_t isz = sizeof(floating), sx = steps[0], sy = steps[npar + 1], i, j, m
+    cdef floating xb[BUF]
+    cdef floating pb[MAXP * BUF]
+    if scalar and d.kind == K_SAME and sx == isz and sy == isz:
+        d.s(args[0] + lo * isz, args[npar + 1] + lo * isz, hi - lo, pv)
+        return
+    i = lo
+    while i < hi:
+        m = min(<Py_ssize_t>BUF, hi - i)
+        gather(xb, args[0] + i * sx, sx, m, d.kind)
+        if scalar:
+            d.s(xb, xb, m, pv)
+        else:
+            for k in range(npar):
+                gather(pb + k * BUF, args[k + 1] + i * steps[k + 1], steps[k + 1], m, K_SAME)
+            d.v(xb, xb, m, pb)
+        if d.kind == K_HALF:
+            for j in range(m):
+                (<uint16_t*>(args[npar + 1] + (i + j) * sy))[0] = fa_float_to_half(<float>xb[j])
+        else:
+            for j in range(m):
+                (<floating*>(args[npar + 1] + (i + j) * sy))[0] = xb[j]
+        i += m
+
+
+cdef inline void elementwise_loop(floating* tag, char** args, const Py_ssize_t* dims,
+                                  const Py_ssize_t* steps, void* data) noexcept nogil:
+    cdef const loop_data* d = <const loop_data*>data
+    cdef Py_ssize_t n = dims[0], chunk, start
+    cdef int npar = d.nparams, k, nt, c
+    cdef floating pv[MAXP]
+    cdef bint scalar = True
+    if n <= 0:
+        return
     cdef fa_fpstate st = fa_fp_save()
-    for b in range((n + BUF - 1) // BUF):
-        i = b * BUF
-        m = min(<Py_ssize_t>BUF, n - i)
-        for j in range(m):
-            buf[j] = <double>(<small_int*>(xp + (i + j) * sx))[0]
-        fn(buf, buf, m)
-        for j in range(m):
-            (<double*>(yp + (i + j) * sy))[0] = buf[j]
+    for k in range(npar):
+        scalar = scalar and steps[k + 1] == 0
+    if scalar:
+        for k in range(npar):
+            pv[k] = (<const floating*>args[k + 1])[0]
+    nt = threads_for(n)
+    if nt == 1:
+        elementwise_part(tag, args, steps, d, pv, scalar, 0, n)
+    else:
+        chunk = ((n + nt - 1) // nt + PAR_ALIGN - 1) // PAR_ALIGN * PAR_ALIGN
+        for c in prange(nt, num_threads=nt, schedule="static"):
+            start = c * chunk
+            if start < n:
+                elementwise_part(tag, args, steps, d, pv, scalar, start, min(n, start + chunk))
     fa_fp_restore(st)
 
 cdef inline void rowwise_part(floating* tag, char** args, const Py_ssize_t* dims,

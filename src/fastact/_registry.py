@@ -4,7 +4,16 @@ Everything else is derived from it: setup.py renders the kernel loops for every 
 (`_loops.pxi.tp`), `_ufuncs.pyx` registers one ufunc (kind "unary") or gufunc
 (kind "rowwise", signature ``(n)->(n)``) per entry, `_api.py` wraps the rowwise ones,
 and the tests walk it. To add an activation: add a row here and its kernel
-``k_<name>`` in `_kernels.pxi` (unary) -- plus its reference in tests/references.
+``k_<name>(x, <one argument per parameter>)`` in `_kernels.pxi` (unary) -- plus its
+reference in tests/references/generate.py (float64 table) and tests/refs.py (float32).
+
+Parameters (``params``) are extra ufunc inputs after x, so they broadcast: the ufunc of
+``leaky_relu`` has nin = 2 and loops ``?d->d`` .. ``Hd->d``, ``ef->e``, ``ff->f``, ``dd->d``. A
+function with parameters is exposed through a keyword wrapper (`_api.py`) carrying the
+defaults below (PyTorch's); ``wrapper.ufunc`` is the ufunc. ``checks`` are validated by
+the wrapper before anything runs (NaN parameters are always rejected); ``channel``
+lists the parameters that, given as a 1-D array of length C, apply along axis 1 of an
+N-D input (like PyTorch's prelu weight).
 
 This module is imported by setup.py at build time, so it must not import NumPy or
 anything else outside the standard library.
@@ -12,12 +21,18 @@ anything else outside the standard library.
 from typing import NamedTuple
 
 
+REQUIRED = None  # a parameter default meaning "no default: must be given"
+
+
 class Activation(NamedTuple):
     name: str
     kind: str  # "unary": elementwise ufunc; "rowwise": gufunc (n)->(n)
-    formula: str
-    peers: str  # the same function elsewhere (PyTorch / SciPy / ONNX names)
+    formula: str  # formula; range; special values (first part up to ";" is the formula)
+    peers: str  # the same function elsewhere (PyTorch / JAX / SciPy / ONNX names)
     example: str  # doctest body, checked by the test suite
+    params: tuple = ()  # ((name, default or REQUIRED), ...): extra ufunc inputs
+    checks: tuple = ()  # ((param, op, param or number), ...): ValueError unless it holds
+    channel: tuple = ()  # params whose 1-D array value applies along axis 1 (prelu)
 
 
 ACTIVATIONS = (
@@ -44,6 +59,127 @@ ACTIVATIONS = (
         "array([0.26894143, 0.5       , 0.8807971 ], dtype=float32)",
     ),
     Activation(
+        "identity", "unary",
+        "identity(x) = x; range: all reals; NaN, +-inf and -0.0 are returned as they are",
+        "torch.nn.Identity, jax.numpy.asarray, ONNX Identity",
+        ">>> fastact.identity(np.array([-1.5, -0.0, 2.0]))\n"
+        "array([-1.5, -0. ,  2. ])",
+    ),
+    Activation(
+        "step", "unary",
+        "step(x) = 1 if x > 0, 0 if x < 0, at_zero if x = +-0; range {0, at_zero, 1}; "
+        "NaN -> NaN",
+        "numpy.heaviside(x, at_zero), torch.heaviside, jax.numpy.heaviside",
+        ">>> fastact.step(np.array([-2.0, 0.0, 3.0]))\n"
+        "array([0., 1., 1.])\n"
+        ">>> fastact.step(np.array([-2.0, 0.0, 3.0]), at_zero=0.5)\n"
+        "array([0. , 0.5, 1. ])",
+        params=(("at_zero", 1.0),),
+    ),
+    Activation(
+        "relu", "unary",
+        "relu(x) = max(x, 0); range [0, inf]; relu(-0.0) = +0.0, NaN -> NaN",
+        "torch.nn.functional.relu, jax.nn.relu, ONNX Relu",
+        ">>> fastact.relu(np.array([-1.0, -0.0, 2.5]))\n"
+        "array([0. , 0. , 2.5])",
+    ),
+    Activation(
+        "relu6", "unary",
+        "relu6(x) = min(max(x, 0), 6); range [0, 6]; relu6(-0.0) = +0.0, NaN -> NaN",
+        "torch.nn.functional.relu6, jax.nn.relu6, ONNX Clip(x, 0, 6)",
+        ">>> fastact.relu6(np.array([-1.0, 2.5, 7.0]))\n"
+        "array([0. , 2.5, 6. ])",
+    ),
+    Activation(
+        "leaky_relu", "unary",
+        "leaky_relu(x) = x if x > 0 else negative_slope * x; range: all reals (any slope, "
+        "also > 1 or < 0); never -0.0: -0.0 -> +0.0, NaN -> NaN",
+        "torch.nn.functional.leaky_relu, jax.nn.leaky_relu, ONNX LeakyRelu",
+        ">>> fastact.leaky_relu(np.array([-2.0, 0.0, 3.0]))\n"
+        "array([-0.02,  0.  ,  3.  ])\n"
+        ">>> fastact.leaky_relu(np.array([-2.0, 3.0]), negative_slope=0.5)\n"
+        "array([-1.,  3.])",
+        params=(("negative_slope", 0.01),),
+    ),
+    Activation(
+        "prelu", "unary",
+        "prelu(x) = x if x > 0 else weight * x; range: all reals; weight of shape (C,) "
+        "applies along axis 1 of an N-D x (a scalar or size-1 weight everywhere); "
+        "never -0.0, NaN -> NaN",
+        "torch.nn.functional.prelu, ONNX PRelu",
+        ">>> fastact.prelu(np.array([[-1.0, -1.0], [2.0, -4.0]]), np.array([0.1, 0.5]))\n"
+        "array([[-0.1, -0.5],\n"
+        "       [ 2. , -2. ]])",
+        params=(("weight", REQUIRED),),
+        channel=("weight",),
+    ),
+    Activation(
+        "frelu", "unary",
+        "frelu(x) = max(x, 0) + bias; range [bias, inf]; bias of shape (C,) applies along "
+        "axis 1 of an N-D x (like prelu's weight); NaN -> NaN",
+        "flexible ReLU (Qiu et al. 2018): torch.relu(x) + bias",
+        ">>> fastact.frelu(np.array([[-1.0, 2.0], [3.0, -4.0]]), np.array([-0.5, 0.5]))\n"
+        "array([[-0.5,  2.5],\n"
+        "       [ 2.5,  0.5]])",
+        params=(("bias", REQUIRED),),
+        channel=("bias",),
+    ),
+    Activation(
+        "hardtanh", "unary",
+        "hardtanh(x) = min(max(x, min_val), max_val); range [min_val, max_val]; "
+        "NaN -> NaN; needs min_val <= max_val",
+        "torch.nn.functional.hardtanh, jax.nn.hard_tanh, ONNX Clip",
+        ">>> fastact.hardtanh(np.array([-3.0, 0.5, 3.0]))\n"
+        "array([-1. ,  0.5,  1. ])",
+        params=(("min_val", -1.0), ("max_val", 1.0)),
+        checks=(("min_val", "<=", "max_val"),),
+    ),
+    Activation(
+        "hardsigmoid", "unary",
+        "hardsigmoid(x) = min(max(x / 6 + 1/2, 0), 1); range [0, 1]; within 1 ulp "
+        "(x/6 + 1/2 rounded once); NaN -> NaN",
+        "torch.nn.functional.hardsigmoid, jax.nn.hard_sigmoid, ONNX HardSigmoid(alpha=1/6)",
+        ">>> fastact.hardsigmoid(np.array([-4.0, 1.0, -2.5, 3.0], dtype=np.float32))\n"
+        "array([0.        , 0.6666667 , 0.08333334, 1.        ], dtype=float32)",
+    ),
+    Activation(
+        "hardswish", "unary",
+        "hardswish(x) = x * hardsigmoid(x) = x * min(max(x + 3, 0), 6) / 6; "
+        "range [-3/8, inf]; never -0.0 (x <= -3 -> +0.0); NaN -> NaN",
+        "torch.nn.functional.hardswish, jax.nn.hard_swish, ONNX HardSwish",
+        ">>> fastact.hardswish(np.array([-3.0, -1.0, 1.0, 3.0]))\n"
+        "array([ 0.        , -0.33333333,  0.66666667,  3.        ])",
+    ),
+    Activation(
+        "hardshrink", "unary",
+        "hardshrink(x) = x if |x| > lambd else 0; range {0} and |y| > lambd; "
+        "+-0 -> +0.0, NaN -> NaN; needs lambd >= 0",
+        "torch.nn.functional.hardshrink, ONNX Shrink(bias=0)",
+        ">>> fastact.hardshrink(np.array([-1.0, 0.25, 0.75]))\n"
+        "array([-1.  ,  0.  ,  0.75])",
+        params=(("lambd", 0.5),),
+        checks=(("lambd", ">=", 0),),
+    ),
+    Activation(
+        "softshrink", "unary",
+        "softshrink(x) = x - lambd if x > lambd, x + lambd if x < -lambd, else 0; "
+        "range: all reals; +-0 -> +0.0, NaN -> NaN; needs lambd >= 0",
+        "torch.nn.functional.softshrink, ONNX Shrink(bias=lambd)",
+        ">>> fastact.softshrink(np.array([-1.0, 0.25, 0.75]))\n"
+        "array([-0.5 ,  0.  ,  0.25])",
+        params=(("lambd", 0.5),),
+        checks=(("lambd", ">=", 0),),
+    ),
+    Activation(
+        "threshold", "unary",
+        "threshold(x) = x if x > threshold else value; range: all reals; NaN -> NaN "
+        "(NaN is never <= threshold); both parameters are required",
+        "torch.nn.functional.threshold, ONNX ThresholdedRelu (value=0)",
+        ">>> fastact.threshold(np.array([-1.0, 0.5, 2.0]), 1.0, -7.0)\n"
+        "array([-7., -7.,  2.])",
+        params=(("threshold", REQUIRED), ("value", REQUIRED)),
+    ),
+    Activation(
         "softmax", "rowwise",
         "softmax(x)_i = e^(x_i - max x) / sum_j e^(x_j - max x) along one axis; "
         "each slice sums to 1",
@@ -63,3 +199,6 @@ ACTIVATIONS = (
 UNARY = tuple(a.name for a in ACTIVATIONS if a.kind == "unary")
 ROWWISE = tuple(a.name for a in ACTIVATIONS if a.kind == "rowwise")
 BY_NAME = {a.name: a for a in ACTIVATIONS}
+NPARAMS = {a.name: len(a.params) for a in ACTIVATIONS}
+MAX_PARAMS = 4  # the loops' limit (MAXP in _kernels.pxi)
+assert max(NPARAMS.values()) <= MAX_PARAMS

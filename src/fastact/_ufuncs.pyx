@@ -10,8 +10,10 @@
 #      comparison); a path above what the CPU supports is never taken.
 #  (c) Each activation of _registry.ACTIVATIONS becomes one real numpy.ufunc:
 #      unary ones with loops bool/int8/uint8/int16/uint16 -> float64 (converted in the
-#      loop), float32 -> float32 and float64 -> float64 (wider ints reach float64 by
-#      NumPy's safe casting); rowwise ones a gufunc "(n)->(n)" with float32 and float64
+#      loop), float16 -> float16 (computed in float32), float32 -> float32 and
+#      float64 -> float64 (wider ints reach float64 by NumPy's safe casting); an
+#      activation with parameters takes them as extra inputs (nin = 1 + len(params)),
+#      float32 for the float16/float32 loops, else float64; rowwise ones a gufunc "(n)->(n)" with float32 and float64
 #      loops (the Python wrapper in _api.py sends other inputs to float64).
 import os
 import operator
@@ -26,6 +28,9 @@ from libc.stdlib cimport malloc
 from ._registry import ACTIVATIONS
 
 cnp.import_array()
+
+cdef extern from "numpy/ndarraytypes.h":
+    enum: NPY_HALF  # not in Cython's numpy declarations
 cnp.import_ufunc()
 
 cdef extern from *:
@@ -95,7 +100,8 @@ cdef extern from *:
         if (type_tup != NULL && type_tup != Py_None) {  /* dtype= or signature= given */
             PyErr_Format(PyExc_TypeError,
                          "fastact.%s: no loop for input dtype %U with dtype/signature %R "
-                         "(loops: float32->float32, float64->float64, bool/int->float64)",
+                         "(loops: float16->float16, float32->float32, float64->float64, "
+                         "bool/int->float64)",
                          ufunc->name, joined, type_tup);
         } else {
             PyErr_Format(PyExc_TypeError,
@@ -166,45 +172,60 @@ cdef char* _cstr(str s):
 
 
 def _doc(act):
-    return (f"{act.formula}\n\nSame function as: {act.peers}.\n"
-            f"float32 in -> float32 out, float64 -> float64, bool/integers -> float64.\n\n"
-            f"Examples\n--------\n>>> import numpy as np, fastact\n{act.example}\n")
+    params = "".join(f", {p}" + ("" if d is None else f"={d!r}") for p, d in act.params)
+    sig = f"{act.name}(x{params}, /, out=None, *, where=True, ...)\n\n" if act.params else ""
+    return (f"{sig}{act.formula}\n\nSame function as: {act.peers}.\n"
+            f"float32 in -> float32 out, float64 -> float64, float16 -> float16 (computed "
+            f"in float32, rounded once), bool/integers -> float64."
+            + (" Parameters are extra inputs: they broadcast against x." if act.params
+               else "")
+            + f"\n\nExamples\n--------\n>>> import numpy as np, fastact\n{act.example}\n")
+
+
+_INTS = ((cnp.NPY_BOOL, "bool"), (cnp.NPY_BYTE, "int8"), (cnp.NPY_UBYTE, "uint8"),
+         (cnp.NPY_SHORT, "int16"), (cnp.NPY_USHORT, "uint16"))
 
 
 def _loop_specs(act):
-    """(loop, kernel or None, input type, output type) for each of act's loops. For a
-    unary activation the order matters: NumPy takes the first loop the input casts to
-    safely, so small integers and bool meet their float64 loops before float32's."""
+    """(loop, loop data or None, operand types) for each of act's loops. For a unary
+    activation the order matters: NumPy takes the first loop all inputs cast to safely,
+    so small integers and bool meet their float64 loops before float16/32's. The
+    parameters of the int loops are float64, those of the float16 and float32 loops
+    float32 (a parameter is never rounded to float16), those of the float64 loop float64."""
     if act.kind == "rowwise":
-        return [(f"{act.name}_loop_{c}", None, t, t)
+        return [(f"{act.name}_loop_{c}", None, (t, t))
                 for c, t in (("f", cnp.NPY_FLOAT), ("d", cnp.NPY_DOUBLE))]
-    ints = ((cnp.NPY_BOOL, "B"), (cnp.NPY_BYTE, "b"), (cnp.NPY_UBYTE, "B"),
-            (cnp.NPY_SHORT, "h"), (cnp.NPY_USHORT, "H"))
-    return ([(f"int_loop_{c}", f"{act.name}_d", t, cnp.NPY_DOUBLE) for t, c in ints]
-            + [(f"unary_loop_{c}", f"{act.name}_{c}", t, t)
-               for c, t in (("f", cnp.NPY_FLOAT), ("d", cnp.NPY_DOUBLE))])
+    np_ = len(act.params)
+    d = cnp.NPY_DOUBLE
+    return ([("elementwise_loop_d", f"data:{act.name}:{k}", (t,) + (d,) * (np_ + 1))
+             for t, k in _INTS]
+            + [("elementwise_loop_f", f"data:{act.name}:half",
+                (NPY_HALF,) + (cnp.NPY_FLOAT,) * np_ + (NPY_HALF,)),
+               ("elementwise_loop_f", f"data:{act.name}:same_f", (cnp.NPY_FLOAT,) * (np_ + 2))]
+            + [("elementwise_loop_d", f"data:{act.name}:same_d", (d,) * (np_ + 2))])
 
 
 cdef object _make(act, dict table):
     specs = _loop_specs(act)
-    cdef int i, ntypes = len(specs)
+    cdef int i, j, ntypes = len(specs), nargs = len(specs[0][2])
     cdef cnp.PyUFuncGenericFunction* funcs = <cnp.PyUFuncGenericFunction*>malloc(
         ntypes * sizeof(cnp.PyUFuncGenericFunction))
     cdef void** data = <void**>malloc(ntypes * sizeof(void*))
-    cdef char* types = <char*>malloc(2 * ntypes)
+    cdef char* types = <char*>malloc(nargs * ntypes)
     if funcs == NULL or data == NULL or types == NULL:
         raise MemoryError()
-    for i, (loop, kernel, tin, tout) in enumerate(specs):
+    for i, (loop, dat, tys) in enumerate(specs):
         funcs[i] = <cnp.PyUFuncGenericFunction>_ptr(table, loop)
-        data[i] = NULL if kernel is None else _ptr(table, kernel)
-        types[2 * i] = tin
-        types[2 * i + 1] = tout
+        data[i] = NULL if dat is None else _ptr(table, dat)
+        for j in range(nargs):
+            types[nargs * i + j] = tys[j]
     if act.kind == "rowwise":
         return cnp.PyUFunc_FromFuncAndDataAndSignature(
             funcs, data, types, ntypes, 1, 1, cnp.PyUFunc_None, _cstr(act.name),
             _cstr(_doc(act)), 0, _cstr("(n)->(n)"))
-    return cnp.PyUFunc_FromFuncAndData(funcs, data, types, ntypes, 1, 1, cnp.PyUFunc_None,
-                                       _cstr(act.name), _cstr(_doc(act)), 0)
+    return cnp.PyUFunc_FromFuncAndData(funcs, data, types, ntypes, nargs - 1, 1,
+                                       cnp.PyUFunc_None, _cstr(act.name),
+                                       _cstr(_doc(act)), 0)
 
 
 _thread_limit = 0  # fastact.set_num_threads; applied to every kernel module loaded

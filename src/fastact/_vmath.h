@@ -386,6 +386,53 @@ static void fa_tanh_block_f(const float *x, float *y, ptrdiff_t n)
 }
 #endif
 
+/* ------------------------------------------- float16 <-> float32 (IEEE binary16)
+ * The float16 loops compute in float32 and round once: fa_half_to_float is exact,
+ * fa_float_to_half rounds to nearest, ties to even. Both are straight-line integer code
+ * with selects (no table, no libm, no F16C), so the loops that call them vectorise.
+ * Special cases: +-0, subnormals (both ways), +-inf, overflow (|x| >= 65520 -> +-inf),
+ * NaN -> NaN with the sign and the top 10 payload bits kept and the quiet bit set (as
+ * NumPy's npy_float_to_half). */
+static FA_INLINE float fa_half_to_float(uint16_t h)
+{
+    uint32_t em = (uint32_t)h & 0x7fffu, sign = ((uint32_t)h & 0x8000u) << 16;
+    /* normal: move exponent and mantissa into place and rebias (+112 in the exponent);
+     * inf/NaN: rebias once more so the exponent becomes 255 (payload kept) */
+    uint32_t nb = (em << 13) + (112u << 23);
+    nb += em >= 0x7c00u ? (112u << 23) : 0u;
+    /* zero and subnormal: m * 2^-24, exact (m < 1024, the result is a normal float) */
+    float sub = (float)(int32_t)em * 5.9604644775390625e-08f;
+    uint32_t sb, r;
+    memcpy(&sb, &sub, sizeof sb);
+    r = (em < 0x400u ? sb : nb) | sign;
+    memcpy(&sub, &r, sizeof sub);
+    return sub;
+}
+
+static FA_INLINE uint16_t fa_float_to_half(float f)
+{
+    uint32_t x, a, sign, mant_odd, normal, sub, nan, big, o;
+    float af, t;
+    memcpy(&x, &f, sizeof x);
+    a = x & 0x7fffffffu;
+    sign = (x >> 16) & 0x8000u;
+    /* normal range: drop 13 bits rounding to nearest even (a carry into the exponent is
+     * right, and past 65504 it gives exactly 0x7c00 = inf) */
+    mant_odd = (a >> 13) & 1u;
+    normal = (a - (112u << 23) + 0xfffu + mant_odd) >> 13;
+    /* below 2^-14 (half subnormals and zero): adding 0.5 rounds |f| to a multiple of
+     * 2^-24 in the FPU's round-to-nearest-even; the low bits are the half's bits */
+    memcpy(&af, &a, sizeof af);
+    t = af + 0.5f;
+    memcpy(&sub, &t, sizeof sub);
+    sub -= 0x3f000000u;
+    nan = 0x7e00u | ((a >> 13) & 0x3ffu);
+    big = a > 0x7f800000u ? nan : 0x7c00u;  /* NaN, or inf / overflow */
+    o = a < (113u << 23) ? sub : normal;
+    o = a >= (143u << 23) ? big : o;  /* >= 65536: inf (or NaN) */
+    return (uint16_t)(o | sign);
+}
+
 /* ------------------------------------------- floating-point status flags (c) */
 #if defined(__x86_64__) || defined(_M_X64) || defined(__i386__) || defined(_M_IX86)
 #include <xmmintrin.h>

@@ -11,7 +11,8 @@ Needs numpy and mpmath only (not fastact). The tests (tests/test_accuracy.py) lo
 table and assert max ULP error <= 2 for every function, dtype and kernel path.
 
 Contents:
-  unary:   {name: {"x": [repr], "y": [repr]}} for tanh, softsign, sigmoid -- a few thousand
+  unary:   {name: {"x": [repr], "y": [repr]}} for tanh, softsign, sigmoid and the
+           piecewise functions (parameters at PyTorch's defaults) -- a few thousand
            float64 inputs: random bit patterns over every binade, log-uniform and uniform
            samples, and hand-picked points (subnormals, the tanh kernel switch at |x| = 0.6,
            tanh's clamp at 20, the exp overflow/underflow thresholds 709/710 and -745/-746,
@@ -70,7 +71,35 @@ def ref_sigmoid(x):
     return 1 / (1 + mpmath.exp(-v))
 
 
-UNARY = {"tanh": ref_tanh, "softsign": ref_softsign, "sigmoid": ref_sigmoid}
+def _piecewise(fn):
+    """A reference from its definition in exact arithmetic; NaN in -> NaN out."""
+    def ref(x):
+        v = mp(x)
+        return v if mpmath.isnan(v) else fn(v)
+    return ref
+
+
+ZERO, ONE, SIX = mpmath.mpf(0), mpmath.mpf(1), mpmath.mpf(6)
+# Parameters at PyTorch's defaults; required ones at tests/helpers.py REQUIRED_VALUES.
+# (mpf(0.01) is the float64 nearest 0.01: the value the float64 kernel receives.)
+PIECEWISE = {
+    "identity": lambda v: v,
+    "step": lambda v: ONE if v > 0 else (ZERO if v < 0 else ONE),
+    "relu": lambda v: v if v > 0 else ZERO,
+    "relu6": lambda v: ZERO if v <= 0 else min(v, SIX),
+    "leaky_relu": lambda v: v if v > 0 else mpmath.mpf(0.01) * v,
+    "prelu": lambda v: v if v > 0 else mpmath.mpf(0.25) * v,
+    "frelu": lambda v: (v if v > 0 else ZERO) - mpmath.mpf(0.5),
+    "hardtanh": lambda v: max(-ONE, min(ONE, v)),
+    "hardsigmoid": lambda v: max(ZERO, min(ONE, (v + 3) / 6)),
+    "hardswish": lambda v: ZERO if v <= -3 else (v if v >= 3 else v * (v + 3) / 6),
+    "hardshrink": lambda v: v if abs(v) > mpmath.mpf(0.5) else ZERO,
+    "softshrink": lambda v: (v - mpmath.mpf(0.5) if v > 0.5 else
+                             (v + mpmath.mpf(0.5) if v < -0.5 else ZERO)),
+    "threshold": lambda v: v if v > 0.5 else mpmath.mpf(-2),
+}
+UNARY = {"tanh": ref_tanh, "softsign": ref_softsign, "sigmoid": ref_sigmoid,
+         **{name: _piecewise(fn) for name, fn in PIECEWISE.items()}}
 
 
 def unary_inputs(rng):
@@ -101,6 +130,11 @@ def unary_inputs(rng):
            1.401298464324817e-45, 1.1754943508222875e-38, 3.4028234663852886e+38,
            -3.4028234663852886e+38, 1.7976931348623157e+308, -1.7976931348623157e+308,
            1e300, -1e300, 1e20, -1e20, 0.0, -0.0]
+    # the piecewise functions' corners (-3, 3, 6, +-0.5, +-1) and between them
+    for c in (3.0, 6.0, 0.5, 1.0, 2.5):
+        for a in (c, -c):
+            xs += [a, np.nextafter(a, np.inf), np.nextafter(a, -np.inf)]
+    xs += list(rng.uniform(-8, 8, size=400))
     xs += list(rng.uniform(-1e-4, 1e-4, size=100))
     xs = np.array(xs, dtype=np.float64)
     # dedupe by bit pattern (keeps -0.0 and 0.0 apart), stable order
