@@ -62,12 +62,20 @@ def test_exp2_table_matches_its_generator(tmp_path):
     gen.write_exp2_table(str(out))
     committed = (ROOT / "src" / "fastact" / "_exp2_table.h").read_text()
     assert out.read_text() == committed
-    body = committed[committed.index("= {") + 3:committed.rindex("};")]
+    body = committed[committed.index("= {") + 3:committed.index("};")]
     vals = [float(np.float32(v.strip().rstrip("f}").lstrip("{")))  # as C reads them
             for v in body.replace("\n", "").split(",") if v.strip().strip("{}")]
     for j in range(32):
         exact = mpmath.mpf(2) ** (mpmath.mpf(j) / 32)
         assert abs(mpmath.mpf(vals[j]) + mpmath.mpf(vals[32 + j]) - exact) < 2.0**-44
+    dbody = committed[committed.index("FA_EXP2_32D"):]
+    dbody = dbody[dbody.index("= {") + 3:dbody.index("};")]
+    dvals = [float(v.strip().strip("{}")) for v in dbody.replace("\n", "").split(",")
+             if v.strip().strip("{}")]
+    assert len(dvals) == 64
+    for j in range(32):
+        exact = mpmath.mpf(2) ** (mpmath.mpf(j) / 32)
+        assert abs(mpmath.mpf(dvals[j]) + mpmath.mpf(dvals[32 + j]) - exact) < 2.0**-100
 
 
 @pytest.mark.skipif(np.finfo(np.longdouble).nmant < 63, reason="needs an extended longdouble")

@@ -31,10 +31,15 @@ cdef extern from "_vmath.h" nogil:
     float fa_tanh_f(float)
     void fa_tanh_block_f(const float*, float*, Py_ssize_t)
     void fa_sigmoid_block_f(const float*, float*, Py_ssize_t)
+    void fa_sigmoid_block_d(const double*, double*, Py_ssize_t)
     int FA_LANES_F
     void fa_expsum_lanes_f(const float*, float*, Py_ssize_t, const float*, double*, double*,
                            int)
     void fa_expsum_row_f(const float*, float*, Py_ssize_t, float, int, double*, double*)
+    void fa_expsum_lanes_d(const double*, double*, Py_ssize_t, const double*, double*,
+                           double*, double*, int)
+    void fa_expsum_row_d(const double*, double*, Py_ssize_t, double, int, double*, double*,
+                         double*)
     float fa_mul2_f(float, float, float)
     double fa_sigmoid_d(double)
     float fa_sigmoid_f(float)
@@ -260,11 +265,13 @@ cdef inline void lanes_expsum(const floating* x, Py_ssize_t sx, floating* y, Py_
     cdef Py_ssize_t r, j
     cdef floating xv, e
     cdef double v, t, yk
-    if floating is float:
-        if FA_LANES_F:  # AVX-512 build: the same contract in intrinsics (_vmath.h)
-            for r in range(nrows):
+    if FA_LANES_F:  # AVX-512 build: the same contract in intrinsics (_vmath.h)
+        for r in range(nrows):
+            if floating is float:
                 fa_expsum_lanes_f(x + r * sx, y + r * sy, w, mx, s, k, store)
-            return
+            else:
+                fa_expsum_lanes_d(x + r * sx, y + r * sy, w, mx, s, c, k, store)
+        return
     for r in range(nrows):
         for j in range(w):
             xv = x[r * sx + j]
@@ -406,14 +413,16 @@ cdef void rowwise_contig(const floating* x, floating* y, Py_ssize_t n,
     if not (m - m == 0):
         rowwise_special(x, 1, y, 1, n, m, logmode)
         return
-    if floating is float:
-        if FA_LANES_F:  # AVX-512: the whole slice at once, sums in registers
+    if FA_LANES_F:  # AVX-512: the whole slice at once, sums in registers
+        if floating is float:
             fa_expsum_row_f(x, y, n, m, not logmode, &rest, &kk)
-            lane_total(rest, 0.0, kk, <double>m, logmode, t0, t1)
-            split_total(t0[0], t1[0], &f0, &f1)
-            for i in range(n):
-                y[i] = finish_one(x[i], y[i], f0, f1, logmode)
-            return
+        else:
+            fa_expsum_row_d(x, y, n, m, not logmode, &rest, &comp, &kk)
+        lane_total(rest, comp, kk, <double>m, logmode, t0, t1)
+        split_total(t0[0], t1[0], &f0, &f1)
+        for i in range(n):
+            y[i] = finish_one(x[i], y[i], f0, f1, logmode)
+        return
     for j in range(used):
         mx[j] = m
     lanes_expsum(x, LANES, y, LANES, nr, LANES, mx, s, c, k, not logmode)

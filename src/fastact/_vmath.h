@@ -265,6 +265,94 @@ static void fa_sigmoid_block_f(const float *x, float *y, ptrdiff_t n)
 }
 
 /*
+ * float64 e^(z + lo) on AVX-512, in parts, as fa_exp_parts_v16f: n = round(z*32/ln2),
+ * r = z - n*ln2/32 (two fused products) + lo, |r| <= ln2/64; 2^(j/32) = t + tl from the
+ * float64 table (_exp2_table.h: 32 entries, two permutes of 16 and a blend on bit 4);
+ * e^r - 1 = p by Taylor to degree 6 (truncation r^7/7! < 2^-58); returns t with
+ * *w = t p + tl (fused) and *m = n div 32 for vscalefpd. z >= -746 (callers clamp) or
+ * NaN (NaN out).
+ */
+typedef struct { __m512d hi[4], lo[4]; } fa_exp2tab_d;
+
+static FA_INLINE fa_exp2tab_d fa_exp2tab_load_d(void)
+{
+    fa_exp2tab_d t;
+    int i;
+    for (i = 0; i < 4; i++) {
+        t.hi[i] = _mm512_loadu_pd(&FA_EXP2_32D[0][8 * i]);
+        t.lo[i] = _mm512_loadu_pd(&FA_EXP2_32D[1][8 * i]);
+    }
+    return t;
+}
+
+static FA_INLINE __m512d fa_exp_parts_v8d(__m512d z, __m512d lo, const fa_exp2tab_d *tab,
+                                          __m512d *w, __m512d *m)
+{
+    __m512d k = _mm512_roundscale_pd(_mm512_mul_pd(z, _mm512_set1_pd(46.166241308446828)),
+                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512d r = _mm512_fnmadd_pd(k, _mm512_set1_pd(0.021660849392498291), z); /* ln2/32 */
+    __m512i n = _mm512_cvtpd_epi64(k);
+    __mmask8 upper = _mm512_test_epi64_mask(n, _mm512_set1_epi64(16));
+    __m512d p, t, tl;
+    *m = _mm512_cvtepi64_pd(_mm512_srai_epi64(n, 5));
+    r = _mm512_fnmadd_pd(k, _mm512_set1_pd(7.247021293269686e-19), r); /* its low part */
+    r = _mm512_add_pd(r, lo);
+    p = _mm512_fmadd_pd(_mm512_set1_pd(1.0 / 720.0), r, _mm512_set1_pd(1.0 / 120.0));
+    p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.0 / 24.0));
+    p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.0 / 6.0));
+    p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(0.5));
+    p = _mm512_fmadd_pd(_mm512_mul_pd(r, r), p, r);
+    t = _mm512_mask_blend_pd(upper, _mm512_permutex2var_pd(tab->hi[0], n, tab->hi[1]),
+                             _mm512_permutex2var_pd(tab->hi[2], n, tab->hi[3]));
+    tl = _mm512_mask_blend_pd(upper, _mm512_permutex2var_pd(tab->lo[0], n, tab->lo[1]),
+                              _mm512_permutex2var_pd(tab->lo[2], n, tab->lo[3]));
+    *w = _mm512_fmadd_pd(t, p, tl);
+    return t;
+}
+
+/*
+ * float64 sigmoid, a whole block, AVX-512: fa_sigmoid_v16f's formula in float64 with
+ * the table exp above (e + elo kept). Same special cases as fa_sigmoid_d.
+ */
+static FA_INLINE __m512d fa_sigmoid_v8d(__m512d x, const fa_exp2tab_d *tab)
+{
+    const __m512d one = _mm512_set1_pd(1.0);
+    __m512d a = _mm512_abs_pd(x);
+    __m512d z = _mm512_max_pd(_mm512_sub_pd(_mm512_setzero_pd(), a), _mm512_set1_pd(-746.0));
+    __m512d t, w, m, e, elo, s, slo, num, q, inv, c;
+    __mmask8 pos = _mm512_cmp_pd_mask(x, _mm512_setzero_pd(), _CMP_GT_OQ);
+    __mmask8 nan = _mm512_cmp_pd_mask(x, x, _CMP_UNORD_Q);
+    /* |x| < 2^-55: sigmoid = 1/2; z = 0 keeps subnormals out of the arithmetic */
+    z = _mm512_maskz_mov_pd(_mm512_cmp_pd_mask(a, _mm512_set1_pd(0x1p-55), _CMP_NLT_UQ), z);
+    t = fa_exp_parts_v8d(z, _mm512_setzero_pd(), tab, &w, &m);
+    e = _mm512_add_pd(t, w);
+    elo = _mm512_add_pd(_mm512_sub_pd(t, e), w);
+    e = _mm512_scalef_pd(e, m);
+    elo = _mm512_scalef_pd(elo, m);
+    s = _mm512_add_pd(one, e);
+    slo = _mm512_add_pd(_mm512_add_pd(_mm512_sub_pd(one, s), e), elo);
+    num = _mm512_mask_blend_pd(pos, e, one);
+    q = _mm512_div_pd(num, s);
+    inv = _mm512_mask_blend_pd(pos, _mm512_sub_pd(one, q), q);
+    c = _mm512_fnmadd_pd(q, slo, _mm512_fnmadd_pd(q, s, num));
+    c = _mm512_mul_pd(_mm512_mask_add_pd(c, (__mmask8)~pos, c, elo), inv);
+    return _mm512_mask_blend_pd(nan, _mm512_add_pd(q, c), x);
+}
+
+static void fa_sigmoid_block_d(const double *x, double *y, ptrdiff_t n)
+{
+    fa_exp2tab_d tab = fa_exp2tab_load_d();
+    ptrdiff_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        _mm512_storeu_pd(y + i, fa_sigmoid_v8d(_mm512_loadu_pd(x + i), &tab));
+    }
+    if (i < n) {
+        __mmask8 mask = (__mmask8)((1u << (n - i)) - 1u);
+        _mm512_mask_storeu_pd(y + i, mask, fa_sigmoid_v8d(_mm512_maskz_loadu_pd(mask, x + i), &tab));
+    }
+}
+
+/*
  * Softmax's exponentials, float32, AVX-512: e = e^(x - m) with the rounding error of the
  * subtraction (TwoSum) fed into the reduced argument, so a large |x - m| loses nothing;
  * one rounding (about 0.5 ulp). x = -inf gives 0 (the difference is clamped at -104,
@@ -356,6 +444,102 @@ static void fa_expsum_row_f(const float *x, float *y, ptrdiff_t n, float m, int 
     *s += _mm512_reduce_add_pd(_mm512_add_pd(a0, a1));
     *k += (double)count;
 }
+
+/* float64 twins of the above: e^(x - m) (one rounding), the exp-sum pass over lanes and
+ * over a contiguous slice, the sums kept as s + c (TwoSum: c gathers the exact rounding
+ * errors of s), as _kernels.pxi's lanes_expsum does for float64. */
+static FA_INLINE __m512d fa_expdiff_v8d(__m512d xv, __m512d mv, const fa_exp2tab_d *tab)
+{
+    const __m512d lim = _mm512_set1_pd(-746.0);
+    __m512d d = _mm512_sub_pd(xv, mv), bb = _mm512_sub_pd(d, xv);
+    __m512d err = _mm512_add_pd(_mm512_sub_pd(xv, _mm512_sub_pd(d, bb)),
+                                _mm512_sub_pd(_mm512_sub_pd(_mm512_setzero_pd(), mv), bb));
+    __mmask8 keep = _mm512_cmp_pd_mask(d, lim, _CMP_GE_OQ);
+    __m512d z = _mm512_max_pd(lim, d);
+    __m512d t, w, m;
+    t = fa_exp_parts_v8d(z, _mm512_maskz_mov_pd(keep, err), tab, &w, &m);
+    return _mm512_scalef_pd(_mm512_add_pd(t, w), m);
+}
+
+static FA_INLINE void fa_twosum_pd(__m512d *s, __m512d *c, __m512d v)
+{
+    __m512d t = _mm512_add_pd(*s, v), bv = _mm512_sub_pd(t, *s);
+    *c = _mm512_add_pd(*c, _mm512_add_pd(_mm512_sub_pd(*s, _mm512_sub_pd(t, bv)),
+                                         _mm512_sub_pd(v, bv)));
+    *s = t;
+}
+
+static FA_INLINE void fa_expsum_lanes_d(const double *x, double *y, ptrdiff_t w,
+                                        const double *mx, double *s, double *c, double *k,
+                                        int store)
+{
+    const fa_exp2tab_d tab = fa_exp2tab_load_d();
+    const __m512d one = _mm512_set1_pd(1.0);
+    ptrdiff_t j;
+    for (j = 0; j < w; j += 8) {
+        __mmask8 mask = w - j >= 8 ? (__mmask8)0xff : (__mmask8)((1u << (w - j)) - 1u);
+        __m512d xv = _mm512_maskz_loadu_pd(mask, x + j), mv = _mm512_maskz_loadu_pd(mask, mx + j);
+        __m512d e = fa_expdiff_v8d(xv, mv, &tab);
+        __m512d sv = _mm512_maskz_loadu_pd(mask, s + j), cv = _mm512_maskz_loadu_pd(mask, c + j);
+        if (store) {
+            _mm512_mask_storeu_pd(y + j, mask, e);
+        } else {
+            __mmask8 eq = _mm512_cmp_pd_mask(xv, mv, _CMP_EQ_OQ) & mask;
+            __m512d kv = _mm512_maskz_loadu_pd(mask, k + j);
+            _mm512_mask_storeu_pd(k + j, mask, _mm512_mask_add_pd(kv, eq, kv, one));
+            e = _mm512_maskz_mov_pd((__mmask8)~eq, e);
+        }
+        fa_twosum_pd(&sv, &cv, e);
+        _mm512_mask_storeu_pd(s + j, mask, sv);
+        _mm512_mask_storeu_pd(c + j, mask, cv);
+    }
+}
+
+static void fa_expsum_row_d(const double *x, double *y, ptrdiff_t n, double m, int store,
+                            double *s, double *c, double *k)
+{
+    const fa_exp2tab_d tab = fa_exp2tab_load_d();
+    const __m512d mv = _mm512_set1_pd(m);
+    __m512d s0 = _mm512_setzero_pd(), c0 = _mm512_setzero_pd();
+    __m512d s1 = _mm512_setzero_pd(), c1 = _mm512_setzero_pd();
+    double sv[8], cv[8], rest, comp = 0.0, t, bv;
+    ptrdiff_t j, count = 0;
+    int i;
+    for (j = 0; j < n; j += 16) {  /* two vectors at a time: independent chains */
+        __mmask8 m0 = n - j >= 8 ? (__mmask8)0xff : (__mmask8)((1u << (n - j)) - 1u);
+        __mmask8 m1 = n - j >= 16 ? (__mmask8)0xff
+                      : n - j <= 8 ? (__mmask8)0 : (__mmask8)((1u << (n - j - 8)) - 1u);
+        __m512d x0 = _mm512_maskz_loadu_pd(m0, x + j), x1 = _mm512_maskz_loadu_pd(m1, x + j + 8);
+        __m512d e0 = _mm512_maskz_mov_pd(m0, fa_expdiff_v8d(x0, mv, &tab));
+        __m512d e1 = _mm512_maskz_mov_pd(m1, fa_expdiff_v8d(x1, mv, &tab));
+        if (store) {
+            _mm512_mask_storeu_pd(y + j, m0, e0);
+            _mm512_mask_storeu_pd(y + j + 8, m1, e1);
+        } else {
+            __mmask8 q0 = _mm512_cmp_pd_mask(x0, mv, _CMP_EQ_OQ) & m0;
+            __mmask8 q1 = _mm512_cmp_pd_mask(x1, mv, _CMP_EQ_OQ) & m1;
+            count += __builtin_popcount((unsigned)q0) + __builtin_popcount((unsigned)q1);
+            e0 = _mm512_maskz_mov_pd((__mmask8)~q0, e0);
+            e1 = _mm512_maskz_mov_pd((__mmask8)~q1, e1);
+        }
+        fa_twosum_pd(&s0, &c0, e0);
+        fa_twosum_pd(&s1, &c1, e1);
+    }
+    fa_twosum_pd(&s0, &c0, s1);
+    c0 = _mm512_add_pd(c0, c1);
+    _mm512_storeu_pd(sv, s0);
+    _mm512_storeu_pd(cv, c0);
+    rest = *s;
+    for (i = 0; i < 8; i++) {  /* the lanes into *s + *c, TwoSum again */
+        t = rest + sv[i];
+        bv = t - rest;
+        comp += ((rest - (t - bv)) + (sv[i] - bv)) + cv[i];
+        rest = t;
+    }
+    *s = rest;
+    *c += comp;
+    *k += (double)count;
+}
 #else
 #define FA_LANES_F 0
 static FA_INLINE void fa_expsum_lanes_f(const float *x, float *y, ptrdiff_t w,
@@ -367,6 +551,17 @@ static FA_INLINE void fa_expsum_row_f(const float *x, float *y, ptrdiff_t n, flo
                                       int store, double *s, double *k)
 {
     (void)x; (void)y; (void)n; (void)m; (void)s; (void)k; (void)store;  /* never called */
+}
+static FA_INLINE void fa_expsum_lanes_d(const double *x, double *y, ptrdiff_t w,
+                                        const double *mx, double *s, double *c, double *k,
+                                        int store)
+{
+    (void)x; (void)y; (void)w; (void)mx; (void)s; (void)c; (void)k; (void)store;
+}
+static FA_INLINE void fa_expsum_row_d(const double *x, double *y, ptrdiff_t n, double m,
+                                      int store, double *s, double *c, double *k)
+{
+    (void)x; (void)y; (void)n; (void)m; (void)s; (void)c; (void)k; (void)store;
 }
 
 static void fa_sigmoid_block_f(const float *x, float *y, ptrdiff_t n)
@@ -382,6 +577,14 @@ static void fa_tanh_block_f(const float *x, float *y, ptrdiff_t n)
     ptrdiff_t i;
     for (i = 0; i < n; i++) {
         y[i] = fa_tanh_f(x[i]);
+    }
+}
+
+static void fa_sigmoid_block_d(const double *x, double *y, ptrdiff_t n)
+{
+    ptrdiff_t i;
+    for (i = 0; i < n; i++) {
+        y[i] = fa_sigmoid_d(x[i]);
     }
 }
 #endif
