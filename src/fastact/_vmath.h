@@ -223,7 +223,7 @@ static FA_INLINE __m512 fa_exp_parts_v16f(__m512 z, __m512 lo, const fa_exp2tab 
 /*
  * float32 sigmoid, a whole block, AVX-512: the formula of fa_sigmoid_f (one division
  * corrected by its remainder) with the table exp above, its two parts kept (e + elo,
- * Fast2Sum). Same special cases as fa_sigmoid_f; NaN passed through.
+ * Fast2Sum). Same special cases as fa_sigmoid_f; NaN flows through the arithmetic.
  */
 static FA_INLINE __m512 fa_sigmoid_v16f(__m512 x, const fa_exp2tab *tab)
 {
