@@ -240,8 +240,6 @@ def _torch_peers(name, torch):
             t = torch.from_numpy(x)
             return lambda: func(t, *params)
         return {f"torch F.{name}": factory}
-    if name not in ("softmax", "log_softmax"):
-        return {}
     if name == "sigmoid":
         return {"torch.sigmoid": with_out(torch.sigmoid)}
     if name == "softsign":
@@ -251,6 +249,8 @@ def _torch_peers(name, torch):
             t = torch.from_numpy(x)
             return lambda: softsign(t)
         return {"torch F.softsign": factory}
+    if name not in ("softmax", "log_softmax"):
+        return {}
     func = getattr(torch, name)  # softmax / log_softmax, both with out=
 
     def factory(x, out, axis):
@@ -262,9 +262,22 @@ def _torch_peers(name, torch):
 _TORCH_F = {"relu": (), "relu6": (), "leaky_relu": (0.01,), "hardtanh": (-1.0, 1.0),
             "hardsigmoid": (), "hardswish": (), "hardshrink": (0.5,), "softshrink": (0.5,),
             "threshold": (0.5, -2.0)}
-_ONNX_OPS = {"tanh": "Tanh", "sigmoid": "Sigmoid", "softsign": "Softsign",
-             "softmax": "Softmax", "log_softmax": "LogSoftmax"}
-_ONNX_OPSET = 17  # Softmax/LogSoftmax normalise along one axis since opset 13
+# fastact name -> (ONNX op, attributes, constant extra inputs), at the parameters fastact
+# is timed with
+_ONNX_OPS = {
+    "tanh": ("Tanh", {}, ()), "sigmoid": ("Sigmoid", {}, ()), "softsign": ("Softsign", {}, ()),
+    "softmax": ("Softmax", {}, ()), "log_softmax": ("LogSoftmax", {}, ()),
+    "identity": ("Identity", {}, ()), "relu": ("Relu", {}, ()),
+    "relu6": ("Clip", {}, (0.0, 6.0)), "hardtanh": ("Clip", {}, (-1.0, 1.0)),
+    "leaky_relu": ("LeakyRelu", {"alpha": 0.01}, ()), "prelu": ("PRelu", {}, ((0.25,),)),
+    "elu": ("Elu", {"alpha": 1.0}, ()), "celu": ("Celu", {"alpha": 1.0}, ()),
+    "selu": ("Selu", {}, ()), "gelu": ("Gelu", {}, ()), "mish": ("Mish", {}, ()),
+    "softplus": ("Softplus", {}, ()), "hardswish": ("HardSwish", {}, ()),
+    "hardsigmoid": ("HardSigmoid", {"alpha": 1 / 6, "beta": 0.5}, ()),
+    "softshrink": ("Shrink", {"bias": 0.5, "lambd": 0.5}, ()),
+    "hardshrink": ("Shrink", {"bias": 0.0, "lambd": 0.5}, ()),
+}
+_ONNX_OPSET = 20  # Softmax along one axis since 13, Mish since 18, Gelu since 20
 
 
 class OrtSessions:
@@ -274,23 +287,27 @@ class OrtSessions:
         self.ort, self.onnx = ort, onnx
         self.cache = {}
 
-    def get(self, op, dtype, axis, mode):
-        key = (op, dtype.name, axis, mode)
+    def get(self, name, dtype, axis, mode):
+        key = (name, dtype.name, axis, mode)
         if key not in self.cache:
-            self.cache[key] = self._build(op, dtype, axis, mode)
+            self.cache[key] = self._build(name, dtype, axis, mode)
         if isinstance(self.cache[key], Unsupported):
             raise self.cache[key]
         return self.cache[key]
 
-    def _build(self, op, dtype, axis, mode):
+    def _build(self, name, dtype, axis, mode):
         ort, onnx = self.ort, self.onnx
         helper = onnx.helper
+        op, attrs, extra = _ONNX_OPS[name]
         elem = onnx.helper.np_dtype_to_tensor_dtype(dtype)
         kw, dims = ({}, ["n"]) if axis is None else ({"axis": axis}, ["rows", "cols"])
-        node = helper.make_node(op, ["x"], ["y"], **kw)
+        consts = [onnx.numpy_helper.from_array(np.asarray(v, dtype=dtype), f"c{i}")
+                  for i, v in enumerate(extra)]
+        node = helper.make_node(op, ["x"] + [c.name for c in consts], ["y"], **kw, **attrs)
         graph = helper.make_graph([node], f"fastact_bench_{op}",
                                   [helper.make_tensor_value_info("x", elem, dims)],
-                                  [helper.make_tensor_value_info("y", elem, dims)])
+                                  [helper.make_tensor_value_info("y", elem, dims)],
+                                  initializer=consts)
         model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", _ONNX_OPSET)])
         model.ir_version = min(model.ir_version, 8)  # readable by older onnxruntime too
         opts = ort.SessionOptions()
@@ -304,17 +321,17 @@ class OrtSessions:
             msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             if "NOT_IMPLEMENTED" in msg or "implementation" in msg:
                 msg = "not implemented by onnxruntime's CPU provider"
-            return Unsupported(f"onnxruntime {op} {dtype.name}: {msg}")
+            return Unsupported(f"onnxruntime {op} ({name}) {dtype.name}: {msg}")
 
 
 def _onnxruntime_peers(name, modules, sessions, dtype, mode):
     ort, _ = modules
     if name not in _ONNX_OPS:
         return {}
-    op = _ONNX_OPS[name]
+    op = _ONNX_OPS[name][0]
 
     def factory(x, out, axis):
-        sess = sessions.get(op, x.dtype, axis, mode)
+        sess = sessions.get(name, x.dtype, axis, mode)
         io = sess.io_binding()
         # OrtValues wrapping the NumPy buffers (no copy): ORT reads x, writes out
         xv, yv = ort.OrtValue.ortvalue_from_numpy(x), ort.OrtValue.ortvalue_from_numpy(out)
