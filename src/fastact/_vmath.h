@@ -113,8 +113,10 @@ static FA_INLINE double fa_fmaa_d(double a, double b, double c)
 #if defined(__FMA__) || defined(__aarch64__) || defined(_M_ARM64) || defined(__ARM_FEATURE_FMA)
     return fma(a, b, c);
 #else
-    double ph = a * b;
-    return ph + (-fa_fms_d(a, b, ph) + c);
+    /* Dekker's splitting overflows for |a| or |b| > 2^996 or infinite (NaN): then the
+     * plain a*b + c (two roundings; a NaN input still gives NaN) */
+    double ph = a * b, r = ph + (-fa_fms_d(a, b, ph) + c);
+    return r == r ? r : ph + c;
 #endif
 }
 
@@ -187,7 +189,7 @@ static FA_INLINE double fa_gelu_d(double x)
     sh = ae * ae;
     sl = -fa_fms_d(ae, ae, sh);                    /* a^2 = sh + sl exactly */
     e = fa_exp_reduced_d(-0.5 * sh, -0.5 * sl, &plo, &n, &n1, 0);
-    g = fa_fmaa_d(ph, e, ph * plo + pl * e);
+    g = fa_fmaa_d(ph, e, ph * plo + pl * (e + plo));  /* pl is not small: keep pl plo */
     g = (g * fa_from_bits_d((uint64_t)(n1 + 1023u) << 52))
         * fa_from_bits_d((uint64_t)(n - n1 + 1023u) << 52);
     g = x > 0 ? x - g : -g;
@@ -241,13 +243,22 @@ static FA_INLINE double fa_gelu_tanh_d(double x)
     elo = (plo * s1) * s2;                                /* e^-|z| = e + elo */
     s = 1.0 + e;
     slo = ((1.0 - s) + e) + elo;                          /* 1 + e + elo = s + slo */
-    num = pos ? 1.0 : e;
+    /* x < 0: x e/(1 + e) with e = (p + plo) 2^n: the quotient and the product with x are
+     * formed unscaled (p, not e) and 2^n applied last, so that a subnormal result is
+     * rounded once, not a subnormal quotient multiplied by |x| (up to 30: 30 ulp) */
+    num = pos ? 1.0 : p;
     q = num / s;
-    inv = pos ? q : 1.0 - q;
-    c = (fa_fms_d(q, s, num) + (pos ? 0.0 : elo) - q * slo) * inv;
+    /* 1/s for the correction: plo can be hundreds of ulp (it carries zl), so 1/s is
+     * needed to ~1e-4: the bit-pattern estimate (13%) and two Newton steps (3e-4) */
+    inv = fa_from_bits_d(0x7FDE6238DA3C2118ull - fa_bits_d(s));
+    inv = inv * (2.0 - s * inv);
+    inv = inv * (2.0 - s * inv);
+    inv = pos ? q : inv;
+    c = (fa_fms_d(q, s, num) + (pos ? 0.0 : plo) - q * slo) * inv;
     xm = pos ? x : -ac;          /* x > 30: q = 1, c = 0, so x itself (also +inf) */
     xc = pos ? ac : -ac;
     q = fa_fmaa_d(xm, q, xc * c);
+    q = pos ? q : (q * s1) * s2;
     return a < FA_GELU_TINY ? fa_half_d(x) : q;
 }
 
