@@ -10,6 +10,12 @@ smallest subnormal, the smallest normal, the largest finite) and the overflow/un
 edges (+-708..+-746). softmax / log_softmax: the same number of elements as rows of 1000
 with spreads from 1e-3 to 1e3, and rows holding the special values.
 
+gelu (both forms): NumPy has no longdouble erfc, and the tanh form's exponent argument
+(up to 745) needs more than longdouble's 64 bits, so their reference is mpmath (40
+digits) on a smaller sample (--mp-n, default 1e5 inputs: the same mix, its log-uniform
+half over [2^-30, 40] so that the whole negative tail to the underflow is covered).
+glu's ufunc is checked as glu(x, x) = x sigmoid(x).
+
 The reference is the function computed in x87 extended precision (NumPy's longdouble:
 64-bit significand, so ~2^-11 float64 ulp), and the error of each result is
 |got - ref| / ulp(ref rounded to float64), ulp = 2^-1074 for subnormals: the error
@@ -68,20 +74,59 @@ def _log_softmax(x):
     return _policy(x, (x - m) - lse, True)
 
 
+def _glu(x):
+    return x / (1 + np.exp(-x))
+
+
+def _mp_ref(fn):
+    """A reference computed with mpmath (40 digits) element by element, rounded to
+    longdouble through a 25-digit string (far below a float64 ulp)."""
+    def ref(x):
+        import mpmath
+        mpmath.mp.dps = 40
+        out = np.empty(x.shape, dtype=LD)
+        for i, v in enumerate(np.asarray(x, dtype=np.float64).ravel()):
+            if not np.isfinite(v) or abs(v) > 50:  # both gelus: x above 50, -0.0 below -50
+                out.flat[i] = LD(np.nan) if np.isnan(v) else (LD(v) if v > 0 else LD(-0.0))
+                continue
+            out.flat[i] = LD(mpmath.nstr(fn(mpmath.mpf(v)), 25, min_fixed=1, max_fixed=0))
+        return out
+    return ref
+
+
+def _mp_gelu(v):
+    return v * mpmath_ncdf(v)
+
+
+def mpmath_ncdf(v):
+    import mpmath
+    return mpmath.erfc(-v / mpmath.sqrt(2)) / 2
+
+
+def _mp_gelu_tanh(v):
+    import mpmath
+    z = 2 * mpmath.sqrt(2 / mpmath.pi) * (v + mpmath.mpf("0.044715") * v**3)
+    return v / (1 + mpmath.exp(-z))
+
+
 REFERENCES = {"tanh": np.tanh, "softsign": _softsign, "sigmoid": _sigmoid,
+              "glu": _glu, "gelu": _mp_ref(_mp_gelu), "gelu_tanh": _mp_ref(_mp_gelu_tanh),
               "softmax": _softmax, "log_softmax": _log_softmax}
+MPMATH = ("gelu", "gelu_tanh")  # references by mpmath: the smaller sample (--mp-n)
+SWEEP = {"glu": lambda ufunc: lambda x: ufunc(x, x)}
 ROW = 1000
 SPECIALS = np.array([0.0, np.inf, np.nan, 5e-324, 2.2250738585072014e-308,
                      1.7976931348623157e308] + list(np.arange(708.0, 747.0, 0.25)))
 
 
-def inputs(n, seed=0):
-    """n float64 inputs: random bit patterns, log-uniform, and the special values."""
+def inputs(n, seed=0, top=10.0):
+    """n float64 inputs: random bit patterns, log-uniform (up to 2^top), and the special
+    values."""
     rng = np.random.default_rng(seed)
     half = n // 2
     bits = rng.integers(0, 1 << 63, size=half, dtype=np.int64).view(np.float64)
     bits = bits[np.isfinite(bits)]
-    mid = np.exp2(rng.uniform(-30, 10, size=n - half))
+    mid = np.exp2(rng.uniform(-30, top, size=n - half))
     x = np.concatenate([bits, mid, SPECIALS])
     return x * rng.choice([-1.0, 1.0], size=x.size)
 
@@ -120,6 +165,8 @@ def main(argv=None):
     parser.add_argument("--path", default=None, help="kernel path (default: the one in use)")
     parser.add_argument("--functions", nargs="*", default=list(REFERENCES))
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--mp-n", type=int, default=100_000,
+                        help="inputs for the functions with mpmath references (gelu)")
     args = parser.parse_args(argv)
     if np.finfo(LD).nmant < 63:
         raise SystemExit("accuracy_f64: needs an extended-precision longdouble (x86 Linux)")
@@ -131,7 +178,10 @@ def main(argv=None):
     for name in args.functions:
         t0 = time.time()
         x = table if name in ("softmax", "log_softmax") else flat
-        worst, wx, mean, n, bad = check(ufuncs[name], REFERENCES[name], x)
+        if name in MPMATH:
+            x = inputs(args.mp_n, args.seed, top=np.log2(40.0))
+        fn = SWEEP[name](ufuncs[name]) if name in SWEEP else ufuncs[name]
+        worst, wx, mean, n, bad = check(fn, REFERENCES[name], x)
         print(f"| {name} | {path} | {n:,} | {worst:.3f} | {wx!r} | {mean:.4f} | {bad} |"
               f"  <!-- {time.time() - t0:.0f} s -->", flush=True)
 

@@ -16,7 +16,7 @@ from numpy.exceptions import AxisError
 from numpy.lib.array_utils import normalize_axis_index
 
 from . import _ufuncs
-from ._registry import ACTIVATIONS
+from ._registry import ACTIVATIONS, variant_kernels
 
 
 _ROWWISE_POLICY = """
@@ -229,9 +229,131 @@ def _parametrised(act):
     return wrapper
 
 
+def _variants(act):
+    """A keyword wrapper choosing one ufunc per value of the variant keyword (gelu's
+    approximate="none" | "tanh"). Design: one ufunc per variant keeps every kernel a plain
+    elementwise loop (no string reaches the loops, no per-element branching); the wrapper
+    only validates the keyword and forwards out=, where= and the ufunc keywords."""
+    (keyword, values), = act.variants
+    ufuncs = {v: _ufuncs.UFUNCS[k] for v, k in variant_kernels(act).items()}
+    qual = f"fastact.{act.name}"
+    choices = " or ".join(repr(v) for v in values)
+
+    def wrapper(x, *args, out=None, where=True, **kwargs):
+        if len(args) > 1:
+            raise TypeError(f"{qual}() takes at most 2 positional arguments "
+                            f"({len(args) + 1} given)")
+        if args and keyword in kwargs:
+            raise TypeError(f"{qual}() got multiple values for argument {keyword!r}")
+        value = args[0] if args else kwargs.pop(keyword, values[0])
+        for k in kwargs:
+            if k not in _UFUNC_KW:
+                raise TypeError(f"{qual}() got an unexpected keyword argument {k!r}")
+        ufunc = ufuncs.get(value) if type(value) is str else None
+        if ufunc is None:
+            raise ValueError(f"{qual}: {keyword} must be {choices}, got {value!r}")
+        if out is not None:
+            kwargs["out"] = out
+        if where is not True:
+            kwargs["where"] = where
+        return ufunc(x, **kwargs)
+
+    P = inspect.Parameter
+    wrapper.__signature__ = inspect.Signature([
+        P("x", P.POSITIONAL_OR_KEYWORD), P(keyword, P.POSITIONAL_OR_KEYWORD, default=values[0]),
+        P("out", P.KEYWORD_ONLY, default=None), P("where", P.KEYWORD_ONLY, default=True),
+        P("kwargs", P.VAR_KEYWORD)])
+    wrapper.__name__ = wrapper.__qualname__ = act.name
+    wrapper.__module__ = "fastact"
+    wrapper.__doc__ = (
+        f"{act.name}{wrapper.__signature__}\n\n    {act.formula}.\n"
+        f"    Same function as: {act.peers}.\n\n"
+        f"    Parameters\n    ----------\n    x : array_like\n"
+        f"        float16/32/64 keep their dtype (float16 computed in float32, rounded "
+        f"once); bool and integers give float64.\n"
+        f"    {keyword} : {choices}, default {values[0]!r}\n"
+        f"        Which formula; anything else raises ValueError (nothing written to out).\n"
+        f"    out, where, dtype, casting, order, subok : as for any NumPy ufunc.\n\n"
+        f"    The ufunc of each choice is ``.ufuncs[{keyword}]``; ``.ufunc`` is the default "
+        f"one ({values[0]!r}).\n\n"
+        f"    Examples\n    --------\n    >>> import numpy as np, fastact\n"
+        + "".join(f"    {line}\n" for line in act.example.splitlines()))
+    wrapper.ufunc = ufuncs[values[0]]
+    wrapper.ufuncs = ufuncs
+    return wrapper
+
+
+def _as_array(x, qual):
+    """x as an array (array-likes that dispatch through __array_ufunc__ stay as they
+    are), or TypeError naming qual; and the dtype it is computed in."""
+    if type(x) is not np.ndarray and not (hasattr(x, "__array_ufunc__")
+                                          and hasattr(x, "dtype")):
+        try:
+            x = np.asarray(x)
+        except (ValueError, TypeError) as exc:
+            raise TypeError(f"{qual}: x must be array-like of real numbers ({exc})") from None
+    dt = np.dtype(x.dtype)
+    if not (dt.kind in "biu" or (dt.kind == "f" and dt.itemsize <= 8)):
+        raise TypeError(f"{qual}: x must hold real numbers (bool, integer, float16/32/64), "
+                        f"got dtype {dt}")
+    return x
+
+
+def _split(act):
+    """glu-like: the binary ufunc k_<name>(a, b) on the halves a, b of x along axis
+    (views, no copy); out is checked before anything is written."""
+    ufunc = _ufuncs.UFUNCS[act.name]
+    qual = f"fastact.{act.name}"
+
+    def wrapper(x, axis=-1, *, out=None):
+        x = _as_array(x, qual)
+        shape = np.shape(x)
+        if not shape:
+            raise ValueError(f"{qual}: x must have at least one dimension (a 0-d input "
+                             f"cannot be split in halves)")
+        axis = _axis(axis, len(shape), qual)
+        n = shape[axis]
+        if n % 2:
+            raise ValueError(f"{qual}: the length of axis {axis} must be even to split x in "
+                             f"halves, got {n}")
+        oshape = shape[:axis] + (n // 2,) + shape[axis + 1:]
+        if out is not None:
+            if not isinstance(out, np.ndarray):
+                raise TypeError(f"{qual}: out must be a numpy.ndarray, got "
+                                f"{type(out).__name__}")
+            if out.shape != oshape:
+                raise ValueError(f"{qual}: out must have shape {oshape} (x halved along "
+                                 f"axis {axis}), got {out.shape}")
+        lead = (slice(None),) * axis
+        a, b = x[lead + (slice(0, n // 2),)], x[lead + (slice(n // 2, n),)]
+        return ufunc(a, b) if out is None else ufunc(a, b, out=out)
+
+    wrapper.__name__ = wrapper.__qualname__ = act.name
+    wrapper.__module__ = "fastact"
+    wrapper.__doc__ = (
+        f"{act.name}(x, axis=-1, *, out=None)\n\n    {act.formula}.\n"
+        f"    Same function as: {act.peers}.\n\n"
+        f"    Parameters\n    ----------\n    x : array_like\n"
+        f"        At least 1-D, even length along axis. float16/32/64 keep their dtype "
+        f"(float16 computed in float32, rounded once); bool and integers give float64.\n"
+        f"    axis : int, default -1\n        The axis to split (any axis, no copy).\n"
+        f"    out : ndarray, optional\n        Shape of x with axis halved; checked before "
+        f"anything is written.\n\n"
+        f"    Raises ValueError (naming the axis) for an odd length. The underlying binary "
+        f"ufunc a * sigmoid(b) is ``.ufunc``.\n\n"
+        f"    Examples\n    --------\n    >>> import numpy as np, fastact\n"
+        + "".join(f"    {line}\n" for line in act.example.splitlines()))
+    wrapper.ufunc = ufunc
+    return wrapper
+
+
 def _public(act):
     if act.kind == "rowwise":
         return _rowwise(act)
+    if act.kind == "split":
+        return _split(act)
+    if act.variants:
+        return _variants(act)
     return _parametrised(act) if act.params else _ufuncs.UFUNCS[act.name]
 
 

@@ -42,6 +42,10 @@ cdef extern from "_vmath.h" nogil:
                          double*)
     float fa_mul2_f(float, float, float)
     double fa_sigmoid_d(double)
+    double fa_sigmoid_parts_d(double, double*)
+    double fa_fmaa_d(double, double, double)
+    double fa_gelu_d(double)
+    double fa_gelu_tanh_d(double)
     float fa_sigmoid_f(float)
     float fa_softsign_f(float)
     double fa_softsign_d(double)
@@ -129,6 +133,44 @@ cdef inline floating k_sigmoid(floating x) noexcept nogil:
         return fa_sigmoid_f(x)
     else:
         return fa_sigmoid_d(x)
+
+cdef inline floating k_gelu(floating x) noexcept nogil:
+    # gelu(x) = x Phi(x) = x/2 (1 + erf(x/sqrt 2)) (approximate="none"). float64: x/2 +
+    # x^2 Q(x^2) for |x| < 1/2, else a Phi(-a) = a h(a) e^(-a^2/2) (h by table, e^(-a^2/2)
+    # from the exact a^2), x - that (x > 0) or minus it: fa_gelu_d in _vmath.h. float32
+    # (and float16): the same computed in double, rounded once (<= 0.5 ulp + 2^-28).
+    # Special: +-0 -> +-0, +inf -> +inf, -inf -> -0.0, NaN -> NaN; gelu underflows to -0.0
+    # below x = -38.6 (float64) / -14.1 (float32, subnormal results rounded once).
+    # Error (float64): ~1 ulp, README's table.
+    if floating is float:
+        return <float>fa_gelu_d(<double>x)
+    else:
+        return fa_gelu_d(x)
+
+cdef inline floating k_gelu_tanh(floating x) noexcept nogil:
+    # gelu(x, approximate="tanh") = x/2 (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x^3),
+    # as x sigmoid(2u) (no cancellation for x < 0), 2u in double-length (its error is
+    # multiplied by |2u| in the tail): fa_gelu_tanh_d in _vmath.h. float32 / float16: in
+    # double, rounded once. Special: +-0 -> +-0, +inf -> +inf, -inf -> -0.0, NaN -> NaN.
+    # Error (float64): ~0.6 ulp.
+    if floating is float:
+        return <float>fa_gelu_tanh_d(<double>x)
+    else:
+        return fa_gelu_tanh_d(x)
+
+cdef inline floating k_glu(floating x, floating gate) noexcept nogil:
+    # glu's elementwise part: x * sigmoid(gate) (the wrapper splits the input in halves).
+    # float64: sigmoid = q + c (one division and its correction, fa_sigmoid_parts_d),
+    # x q + x c fused into one rounding: ~1.5 ulp (exp's error in sigmoid); x = +-inf
+    # uses 0 for the correction (so inf * sigmoid(gate), NaN when that is 0, as inf * 0).
+    # float32 / float16: x * sigmoid(gate) in double, rounded once (<= 0.5 ulp + 2^-28).
+    # NaN in either -> NaN.
+    cdef double c, q
+    if floating is float:
+        return <float>(<double>x * fa_sigmoid_d(<double>gate))
+    else:
+        q = fa_sigmoid_parts_d(gate, &c)
+        return fa_fmaa_d(x, q, (x if x - x == 0 else 0.0) * c)
 
 
 # Piecewise-linear kernels. Comparisons are written so that NaN (every comparison false)
@@ -551,27 +593,53 @@ cdef inline void elementwise_loop(floating* tag, char** args, const Py_ssize_t* 
                 elementwise_part(tag, args, steps, d, pv, scalar, start, min(n, start + chunk))
     fa_fp_restore(st)
 
+cdef inline void negate_into(const floating* x, Py_ssize_t sx, floating* y, Py_ssize_t sy,
+                             Py_ssize_t n, Py_ssize_t ncols) noexcept nogil:
+    # y[r*sy + j] = -x[r*sx + j] for n rows of ncols adjacent columns (softmin's first
+    # pass: softmin(x) = softmax(-x), computed in place in y, so no -x is ever allocated).
+    cdef Py_ssize_t r, j
+    for r in range(n):
+        for j in range(ncols):
+            y[r * sy + j] = -x[r * sx + j]
+
 cdef inline void rowwise_part(floating* tag, char** args, const Py_ssize_t* dims,
-                              const Py_ssize_t* steps, bint logmode, Py_ssize_t lo,
+                              const Py_ssize_t* steps, bint logmode, bint neg, Py_ssize_t lo,
                               Py_ssize_t hi) noexcept nogil:
     # Slices lo .. hi-1 of a gufunc (n)->(n) call: dims = (outer, n); steps = (outer x,
     # outer y, core x, core y). Each slice is computed the same way whatever the range.
+    # neg (softmin): each slice is first negated into y, then y is computed in place
+    # (every pass below reads an element before it writes it, so in place is safe).
     cdef Py_ssize_t n = dims[1], isz = sizeof(floating), o
     cdef Py_ssize_t ox = steps[0], oy = steps[1], cx = steps[2], cy = steps[3]
+    cdef const floating* xs
+    cdef floating* ys
     if cx == isz and cy == isz:  # contiguous slices
         for o in range(lo, hi):
-            rowwise_contig(<const floating*>(args[0] + o * ox),
-                           <floating*>(args[1] + o * oy), n, logmode)
+            xs = <const floating*>(args[0] + o * ox)
+            ys = <floating*>(args[1] + o * oy)
+            if neg:
+                negate_into(xs, 0, ys, 0, 1, n)
+                xs = ys
+            rowwise_contig(xs, ys, n, logmode)
     elif ox == isz and oy == isz:  # adjacent columns, swept together
-        rowwise_strided(<const floating*>(args[0]) + lo, cx // isz,
-                        <floating*>(args[1]) + lo, cy // isz, n, hi - lo, logmode)
+        xs = <const floating*>(args[0]) + lo
+        ys = <floating*>(args[1]) + lo
+        if neg:
+            negate_into(xs, cx // isz, ys, cy // isz, n, hi - lo)
+            xs = ys
+            cx = cy
+        rowwise_strided(xs, cx // isz, ys, cy // isz, n, hi - lo, logmode)
     else:
         for o in range(lo, hi):
-            rowwise_strided(<const floating*>(args[0] + o * ox), cx // isz,
-                            <floating*>(args[1] + o * oy), cy // isz, n, 1, logmode)
+            xs = <const floating*>(args[0] + o * ox)
+            ys = <floating*>(args[1] + o * oy)
+            if neg:
+                negate_into(xs, cx // isz, ys, cy // isz, n, 1)
+                xs = ys
+            rowwise_strided(xs, (cy if neg else cx) // isz, ys, cy // isz, n, 1, logmode)
 
 cdef inline void rowwise_loop(floating* tag, char** args, const Py_ssize_t* dims,
-                              const Py_ssize_t* steps, bint logmode) noexcept nogil:
+                              const Py_ssize_t* steps, bint logmode, bint neg) noexcept nogil:
     # gufunc (n)->(n) loop: the slices split evenly over the threads (none for small calls).
     cdef Py_ssize_t nouter = dims[0], n = dims[1], chunk, lo
     cdef int nt, c
@@ -582,19 +650,24 @@ cdef inline void rowwise_loop(floating* tag, char** args, const Py_ssize_t* dims
     if nt > nouter:
         nt = <int>nouter
     if nt <= 1:
-        rowwise_part(tag, args, dims, steps, logmode, 0, nouter)
+        rowwise_part(tag, args, dims, steps, logmode, neg, 0, nouter)
     else:
         chunk = (nouter + nt - 1) // nt
         for c in prange(nt, num_threads=nt, schedule="static"):
             lo = c * chunk
             if lo < nouter:
-                rowwise_part(tag, args, dims, steps, logmode, lo, min(nouter, lo + chunk))
+                rowwise_part(tag, args, dims, steps, logmode, neg, lo, min(nouter, lo + chunk))
     fa_fp_restore(st)
 
 cdef inline void rowwise_softmax(floating* tag, char** args, const Py_ssize_t* dims,
                                  const Py_ssize_t* steps) noexcept nogil:
-    rowwise_loop(tag, args, dims, steps, False)
+    rowwise_loop(tag, args, dims, steps, False, False)
 
 cdef inline void rowwise_log_softmax(floating* tag, char** args, const Py_ssize_t* dims,
                                      const Py_ssize_t* steps) noexcept nogil:
-    rowwise_loop(tag, args, dims, steps, True)
+    rowwise_loop(tag, args, dims, steps, True, False)
+
+cdef inline void rowwise_softmin(floating* tag, char** args, const Py_ssize_t* dims,
+                                 const Py_ssize_t* steps) noexcept nogil:
+    # softmin(x) = softmax(-x): the same passes on the negated slice (rowwise_part)
+    rowwise_loop(tag, args, dims, steps, False, True)

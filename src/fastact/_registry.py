@@ -15,6 +15,17 @@ the wrapper before anything runs (NaN parameters are always rejected); ``channel
 lists the parameters that, given as a 1-D array of length C, apply along axis 1 of an
 N-D input (like PyTorch's prelu weight).
 
+Variants (``variants``, unary only): a keyword with a fixed set of string values that
+picks one of several kernels, e.g. gelu's ``approximate="none" | "tanh"``. Each value is
+its own ufunc, so each stays a plain elementwise loop with no per-call branching: the first
+value uses the activation's own name (``k_gelu``, ufunc ``gelu``), every other value v the
+internal name ``<name>_<v>`` (``k_gelu_tanh``). The public function is a keyword wrapper
+(`_api.py`) that validates the keyword and calls the ufunc it selects; ``wrapper.ufunc``
+is the default one and ``wrapper.ufuncs`` maps each value to its ufunc.
+
+Kind "split" (glu): a binary ufunc ``k_<name>(a, b)`` applied to the two halves of the
+input along ``axis``, behind a wrapper ``f(x, axis=-1, *, out=None)`` (`_api.py`).
+
 This module is imported by setup.py at build time, so it must not import NumPy or
 anything else outside the standard library.
 """
@@ -33,6 +44,7 @@ class Activation(NamedTuple):
     params: tuple = ()  # ((name, default or REQUIRED), ...): extra ufunc inputs
     checks: tuple = ()  # ((param, op, param or number), ...): ValueError unless it holds
     channel: tuple = ()  # params whose 1-D array value applies along axis 1 (prelu)
+    variants: tuple = ()  # ((keyword, (default value, other values...)),): see above
 
 
 ACTIVATIONS = (
@@ -180,6 +192,36 @@ ACTIVATIONS = (
         params=(("threshold", REQUIRED), ("value", REQUIRED)),
     ),
     Activation(
+        "gelu", "unary",
+        "gelu(x) = x * Phi(x) = x/2 * (1 + erf(x / sqrt 2)) (approximate=\"none\"), or "
+        "x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3))) (approximate=\"tanh\"); range "
+        "[-0.17, inf]; gelu(-inf) = -0.0, gelu(+inf) = +inf, -0.0 -> -0.0, NaN -> NaN; "
+        "accurate far into the negative tail (underflows below x = -38.6 in float64, "
+        "-14.1 in float32) and up to the overflow threshold",
+        "torch.nn.functional.gelu, jax.nn.gelu (approximate=False / True), ONNX Gelu",
+        ">>> fastact.gelu(np.array([1.0, -3.0]))\n"
+        "array([ 0.84134475, -0.00404969])\n"
+        ">>> fastact.gelu(np.array([1.0, -3.0]), approximate=\"tanh\")\n"
+        "array([ 0.84119199, -0.00363739])",
+        variants=(("approximate", ("none", "tanh")),),
+    ),
+    Activation(
+        "glu", "split",
+        "glu(x) = a * sigmoid(b), where a and b are the first and second halves of x along "
+        "axis (its length must be even); the result has half that length",
+        "torch.nn.functional.glu, jax.nn.glu, ONNX (Split, Sigmoid, Mul)",
+        ">>> fastact.glu(np.array([[1.0, 2.0, 0.0, 100.0]]))\n"
+        "array([[0.5, 2. ]])",
+    ),
+    Activation(
+        "softmin", "rowwise",
+        "softmin(x)_i = softmax(-x)_i = e^(min x - x_i) / sum_j e^(min x - x_j) along one "
+        "axis; each slice sums to 1; -inf entries play the role of softmax's +inf",
+        "torch.nn.functional.softmin, ONNX Softmax(Neg(x))",
+        ">>> fastact.softmin(np.array([5.0, 4.0, -1.0])).round(3)\n"
+        "array([0.002, 0.007, 0.991])",
+    ),
+    Activation(
         "softmax", "rowwise",
         "softmax(x)_i = e^(x_i - max x) / sum_j e^(x_j - max x) along one axis; "
         "each slice sums to 1",
@@ -197,8 +239,32 @@ ACTIVATIONS = (
 )
 
 UNARY = tuple(a.name for a in ACTIVATIONS if a.kind == "unary")
+SPLIT = tuple(a.name for a in ACTIVATIONS if a.kind == "split")
 ROWWISE = tuple(a.name for a in ACTIVATIONS if a.kind == "rowwise")
 BY_NAME = {a.name: a for a in ACTIVATIONS}
 NPARAMS = {a.name: len(a.params) for a in ACTIVATIONS}
+
+
+
+def variant_kernels(act):
+    """{value: ufunc name} of an activation with variants ({} without)."""
+    out = {}
+    for keyword, values in act.variants:
+        for i, v in enumerate(values):
+            out[v] = act.name if i == 0 else f"{act.name}_{v}"
+    return out
+
+
+# Every elementwise ufunc (kernel k_<name>) and its number of extra inputs: the unary
+# activations, their variants' internal ufuncs, and the split ones (2 inputs).
+ELEMENTWISE = {}
+for _a in ACTIVATIONS:
+    if _a.kind == "unary":
+        ELEMENTWISE[_a.name] = len(_a.params)
+        for _k in variant_kernels(_a).values():
+            ELEMENTWISE[_k] = len(_a.params)
+    elif _a.kind == "split":
+        ELEMENTWISE[_a.name] = 1
 MAX_PARAMS = 4  # the loops' limit (MAXP in _kernels.pxi)
-assert max(NPARAMS.values()) <= MAX_PARAMS
+assert max(ELEMENTWISE.values()) <= MAX_PARAMS
+assert all(len(a.variants) <= 1 and (not a.variants or a.kind == "unary") for a in ACTIVATIONS)

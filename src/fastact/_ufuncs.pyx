@@ -25,7 +25,7 @@ cimport numpy as cnp
 from cpython.pycapsule cimport PyCapsule_GetPointer
 from libc.stdlib cimport malloc
 
-from ._registry import ACTIVATIONS
+from ._registry import ACTIVATIONS, ELEMENTWISE, variant_kernels
 
 cnp.import_array()
 
@@ -186,7 +186,7 @@ _INTS = ((cnp.NPY_BOOL, "bool"), (cnp.NPY_BYTE, "int8"), (cnp.NPY_UBYTE, "uint8"
          (cnp.NPY_SHORT, "int16"), (cnp.NPY_USHORT, "uint16"))
 
 
-def _loop_specs(act):
+def _loop_specs(act, nparams):
     """(loop, loop data or None, operand types) for each of act's loops. For a unary
     activation the order matters: NumPy takes the first loop all inputs cast to safely,
     so small integers and bool meet their float64 loops before float16/32's. The
@@ -195,18 +195,34 @@ def _loop_specs(act):
     if act.kind == "rowwise":
         return [(f"{act.name}_loop_{c}", None, (t, t))
                 for c, t in (("f", cnp.NPY_FLOAT), ("d", cnp.NPY_DOUBLE))]
-    np_ = len(act.params)
+    np_ = nparams
     d = cnp.NPY_DOUBLE
-    return ([("elementwise_loop_d", f"data:{act.name}:{k}", (t,) + (d,) * (np_ + 1))
+    name = act.name
+    return ([("elementwise_loop_d", f"data:{name}:{k}", (t,) + (d,) * (np_ + 1))
              for t, k in _INTS]
-            + [("elementwise_loop_f", f"data:{act.name}:half",
+            + [("elementwise_loop_f", f"data:{name}:half",
                 (NPY_HALF,) + (cnp.NPY_FLOAT,) * np_ + (NPY_HALF,)),
-               ("elementwise_loop_f", f"data:{act.name}:same_f", (cnp.NPY_FLOAT,) * (np_ + 2))]
-            + [("elementwise_loop_d", f"data:{act.name}:same_d", (d,) * (np_ + 2))])
+               ("elementwise_loop_f", f"data:{name}:same_f", (cnp.NPY_FLOAT,) * (np_ + 2))]
+            + [("elementwise_loop_d", f"data:{name}:same_d", (d,) * (np_ + 2))])
 
 
-cdef object _make(act, dict table):
-    specs = _loop_specs(act)
+def _ufunc_acts():
+    """(activation as seen by its ufunc, nparams) for every ufunc: each activation, and
+    for each non-default variant value v an internal ufunc named <name>_<v>; a split
+    activation's ufunc takes its two halves (1 extra input)."""
+    for act in ACTIVATIONS:
+        if act.kind == "rowwise":
+            yield act, 0
+            continue
+        for value, kname in (variant_kernels(act) or {None: act.name}).items():
+            a = act if kname == act.name else act._replace(
+                name=kname, formula=f"{act.name}(x, {act.variants[0][0]}={value!r}): "
+                                    + act.formula)
+            yield a, ELEMENTWISE[kname]
+
+
+cdef object _make(act, int nparams, dict table):
+    specs = _loop_specs(act, nparams)
     cdef int i, j, ntypes = len(specs), nargs = len(specs[0][2])
     cdef cnp.PyUFuncGenericFunction* funcs = <cnp.PyUFuncGenericFunction*>malloc(
         ntypes * sizeof(cnp.PyUFuncGenericFunction))
@@ -272,7 +288,7 @@ def make_ufuncs(isa=None):
     if isa not in AVAILABLE:
         raise ValueError(f"fastact: path {isa!r} is not available here ({AVAILABLE})")
     table = _loops_module(isa).loop_table()
-    ufuncs = {act.name: _make(act, table) for act in ACTIVATIONS}
+    ufuncs = {act.name: _make(act, np_, table) for act, np_ in _ufunc_acts()}
     for uf in ufuncs.values():
         fa_set_type_resolver(uf)
     return ufuncs

@@ -103,6 +103,165 @@
     1.33333128668617991972e-1f, -3.33333332312079250015e-1f
 #include "_vmath_impl.h"
 
+/* ------------------------------------------------- gelu, float64 (float32 rounds it) */
+#include "_gelu_table.h"
+
+/* a*b + c with the product exact and about one rounding: an FMA where the target has
+ * it, else Dekker's exact product and two additions. */
+static FA_INLINE double fa_fmaa_d(double a, double b, double c)
+{
+#if defined(__FMA__) || defined(__aarch64__) || defined(_M_ARM64) || defined(__ARM_FEATURE_FMA)
+    return fma(a, b, c);
+#else
+    /* Dekker's splitting overflows for |a| or |b| > 2^996 or infinite (NaN): then the
+     * plain a*b + c (two roundings; a NaN input still gives NaN) */
+    double ph = a * b, r = ph + (-fa_fms_d(a, b, ph) + c);
+    return r == r ? r : ph + c;
+#endif
+}
+
+/* x/2 exactly (round to nearest even in the subnormal range) by integer arithmetic on
+ * the bits, so that tiny and subnormal inputs never reach the floating-point units
+ * (slow there). Exponent field >= 2: one off the exponent; below: the bits are linear
+ * in the value, shift right rounding to even. Finite x only (the callers select it
+ * for |x| < 2^-60). */
+static FA_INLINE double fa_half_d(double x)
+{
+    uint64_t u = fa_bits_d(x), b = u & ~0x8000000000000000ull, s = u & 0x8000000000000000ull;
+    uint64_t r = b >= (2ull << 52) ? b - (1ull << 52) : (b >> 1) + (b & (b >> 1) & 1u);
+    return fa_from_bits_d(r | s);
+}
+
+#define FA_GELU_SMALL 0.5        /* polynomial below, e^(-a^2/2) h(a) above */
+#define FA_GELU_BIG 39.0         /* a clamped here: Phi(-39) = 3e-333 underflows */
+#define FA_GELU_TINY 8.673617379884035e-19  /* 2^-60: gelu x = x/2 below */
+
+/*
+ * gelu(x) = x Phi(x), Phi the standard normal CDF = erfc(-x/sqrt 2)/2. a = |x|:
+ *  - a < 2^-60 (subnormals included): x/2, exact (fa_half_d);
+ *  - a < 1/2: x/2 + x^2 Q(x^2) (Q fitted, _gelu_table.h), Q's constant term in two parts;
+ *    the sum is one fused step: ~0.6 ulp (for x < 0 the x^2 Q term is 0.62 of the result
+ *    at most, so its errors count less than that);
+ *  - a >= 1/2: g = a Phi(-a) = a h(a) e^(-a^2/2) with h(a) = erfc(a/sqrt 2) e^(a^2/2)/2
+ *    from a table of 56 degree-11 polynomials (fit 2^-60 relative), its constant term in
+ *    two parts so that a h = ph + pl is double-length; e^(-a^2/2) from the exact
+ *    a^2 = sh + sl (fa_fms_) through exp's lo argument (a rounded a^2 or a/sqrt 2 would
+ *    cost a relative error a^2 eps: hundreds of ulp in the tail), and with exp's low part
+ *    plo: (ph + pl)(p + plo) rounded once, then scaled by 2^n in two steps (subnormal
+ *    results, from x < -37.5, rounded once more). gelu = x - g (x > 0: g <= 0.16 x) or -g.
+ *    a is clamped to [1/2, 39] first (the other branch's values are thrown away; above
+ *    39 g underflows to 0): gelu(x) = x for x >= 39, -0.0 for x <= -39.
+ * Special: +-0 -> +-0, +inf -> +inf, -inf -> -0.0, NaN -> NaN.
+ * Error: ~1 ulp (tools/accuracy_f64.py: measured table in the README).
+ */
+static FA_INLINE double fa_gelu_d(double x)
+{
+    const double *Q = FA_GELU_Q;
+    double a = fa_abs_d(x), au, u, q, small, ae, mid, t, p, hl, ph, pl, sh, sl, e, plo, g;
+    uint64_t bits, n, n1;
+    int64_t idx;
+    int k;
+    /* tiny: the arithmetic sees 0 instead (a - a: not a constant, see fa_tanh_) */
+    au = a < FA_GELU_TINY ? a - a : a;
+    u = au * au;
+    q = Q[FA_GELU_Q_DEG];
+    for (k = FA_GELU_Q_DEG - 1; k >= 1; k--) {
+        q = q * u + Q[k];
+    }
+    q = Q[0] + (Q[FA_GELU_Q_DEG + 1] + u * q);
+    small = fa_fmaa_d(u, q, 0.5 * (x < 0 ? -au : au));
+    /* the tail: a in [1/2, 39] (NaN stays NaN) */
+    ae = a < FA_GELU_SMALL ? FA_GELU_SMALL : a;
+    ae = ae > FA_GELU_BIG ? FA_GELU_BIG : ae;
+    bits = fa_bits_d(ae);
+    idx = (int64_t)(bits >> 49) - (int64_t)(0x3FE0000000000000ull >> 49);
+    idx = idx < 0 ? 0 : idx;
+    idx = idx > FA_GELU_TAB_N - 1 ? FA_GELU_TAB_N - 1 : idx;
+    mid = fa_from_bits_d((bits & ~((1ull << 49) - 1u)) | (1ull << 48));
+    t = ae - mid;                                  /* exact (Sterbenz) */
+    p = FA_GELU_TAB[FA_GELU_TAB_DEG][idx];
+    for (k = FA_GELU_TAB_DEG - 1; k >= 1; k--) {
+        p = p * t + FA_GELU_TAB[k][idx];
+    }
+    hl = FA_GELU_TAB[FA_GELU_TAB_DEG + 1][idx] + t * p;  /* h = c0 + hl */
+    ph = ae * FA_GELU_TAB[0][idx];
+    pl = ae * hl - fa_fms_d(ae, FA_GELU_TAB[0][idx], ph);  /* a h = ph + pl */
+    sh = ae * ae;
+    sl = -fa_fms_d(ae, ae, sh);                    /* a^2 = sh + sl exactly */
+    e = fa_exp_reduced_d(-0.5 * sh, -0.5 * sl, &plo, &n, &n1, 0);
+    g = fa_fmaa_d(ph, e, ph * plo + pl * (e + plo));  /* pl is not small: keep pl plo */
+    g = (g * fa_from_bits_d((uint64_t)(n1 + 1023u) << 52))
+        * fa_from_bits_d((uint64_t)(n - n1 + 1023u) << 52);
+    g = x > 0 ? x - g : -g;
+    g = a < FA_GELU_SMALL ? small : g;
+    return a < FA_GELU_TINY ? fa_half_d(x) : g;
+}
+
+/* 2 sqrt(2/pi) and 0.044715 in two parts each (hi + lo to ~2^-107) */
+#define FA_GELU_C_HI 1.5957691216057308
+#define FA_GELU_C_LO (-9.96930880911092e-17)
+#define FA_GELU_K_HI 0.044715
+#define FA_GELU_K_LO (2.1960211427085595e-18)
+#define FA_GELU_TBIG 30.0        /* a clamped here: x sigmoid(-2u) = 0 (underflow) */
+
+/*
+ * gelu_tanh(x) = x/2 (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x^3) (PyTorch's
+ * approximate="tanh"), written as x sigmoid(z), z = 2u = c x (1 + k x^2): no cancellation
+ * for x < 0. In the tail sigmoid(z) ~ e^z and z's relative error is multiplied by |z|
+ * (up to 745), so z = zh + zl is carried in double-length (exact products, the constants
+ * in two parts). e = e^-|z| with exp's low part; sigmoid as in fa_sigmoid_: one division
+ * corrected by its exact remainder (q + c), and x (q + c) fused into one rounding.
+ * |x| is clamped to 30 (gelu_tanh(-21.5) underflows already): x >= 30 -> x,
+ * x <= -30 -> -0.0. |x| < 2^-60 (subnormals too) -> x/2 exactly (fa_half_d).
+ * Special: +-0 -> +-0, +inf -> +inf, -inf -> -0.0, NaN -> NaN. Error ~0.6 ulp.
+ */
+static FA_INLINE double fa_gelu_tanh_d(double x)
+{
+    double a = fa_abs_d(x), ac, sh, sl, th, tl, wh, wl, bv, vh, vl, zh, zl, m, p, plo;
+    double s1, s2, e, elo, s, slo, num, q, inv, c, xm, xc;
+    uint64_t n, n1;
+    int pos = x > 0;
+    ac = a < FA_GELU_TINY ? a - a : a;
+    ac = ac > FA_GELU_TBIG ? FA_GELU_TBIG : ac;         /* NaN stays NaN */
+    sh = ac * ac;
+    sl = -fa_fms_d(ac, ac, sh);                           /* a^2 = sh + sl */
+    th = FA_GELU_K_HI * sh;
+    tl = (FA_GELU_K_HI * sl + FA_GELU_K_LO * sh) - fa_fms_d(FA_GELU_K_HI, sh, th);
+    wh = 1.0 + th;                                        /* 1 + k a^2 = wh + wl (TwoSum) */
+    bv = wh - th;
+    wl = ((1.0 - bv) + (th - (wh - bv))) + tl;
+    vh = ac * wh;
+    vl = ac * wl - fa_fms_d(ac, wh, vh);                  /* a (1 + k a^2) = vh + vl */
+    zh = FA_GELU_C_HI * vh;
+    zl = (FA_GELU_C_HI * vl + FA_GELU_C_LO * vh) - fa_fms_d(FA_GELU_C_HI, vh, zh);
+    m = -zh;
+    m = m < -800.0 ? -800.0 : m;   /* e (and x e, |x| <= 30) round to 0 below */
+    p = fa_exp_reduced_d(m, -zl, &plo, &n, &n1, 0);
+    s1 = fa_from_bits_d((uint64_t)(n1 + 1023u) << 52);
+    s2 = fa_from_bits_d((uint64_t)(n - n1 + 1023u) << 52);
+    e = (p * s1) * s2;
+    elo = (plo * s1) * s2;                                /* e^-|z| = e + elo */
+    s = 1.0 + e;
+    slo = ((1.0 - s) + e) + elo;                          /* 1 + e + elo = s + slo */
+    /* x < 0: x e/(1 + e) with e = (p + plo) 2^n: the quotient and the product with x are
+     * formed unscaled (p, not e) and 2^n applied last, so that a subnormal result is
+     * rounded once, not a subnormal quotient multiplied by |x| (up to 30: 30 ulp) */
+    num = pos ? 1.0 : p;
+    q = num / s;
+    /* 1/s for the correction: plo can be hundreds of ulp (it carries zl), so 1/s is
+     * needed to ~1e-4: the bit-pattern estimate (13%) and two Newton steps (3e-4) */
+    inv = fa_from_bits_d(0x7FDE6238DA3C2118ull - fa_bits_d(s));
+    inv = inv * (2.0 - s * inv);
+    inv = inv * (2.0 - s * inv);
+    inv = pos ? q : inv;
+    c = (fa_fms_d(q, s, num) + (pos ? 0.0 : plo) - q * slo) * inv;
+    xm = pos ? x : -ac;          /* x > 30: q = 1, c = 0, so x itself (also +inf) */
+    xc = pos ? ac : -ac;
+    q = fa_fmaa_d(xm, q, xc * c);
+    q = pos ? q : (q * s1) * s2;
+    return a < FA_GELU_TINY ? fa_half_d(x) : q;
+}
+
 /* ---------------------------------------------- float32 tanh, a whole block
  * fa_tanh_block_f(x, y, n): y[i] = tanh(x[i]) for float32.
  * With AVX-512 (GCC/Clang): by table, like SVML/NumPy. |x| picks one

@@ -208,7 +208,7 @@ static FA_INLINE FA_T FA_FN(fa_softsign_)(FA_T x)
  * The negative tail keeps its true, subnormal value. Special: -inf -> 0, +inf -> 1,
  * -0.0 -> 0.5, NaN -> NaN.
  */
-static FA_INLINE FA_T FA_FN(fa_sigmoid_)(FA_T x)
+static FA_INLINE FA_T FA_FN(fa_sigmoid_parts_)(FA_T x, FA_T *corr)
 {
     FA_U n, n1;
     FA_T z = -FA_FN(fa_abs_)(x), p, plo, s1, s2, e, elo, s, slo, num, q, inv, c;
@@ -230,6 +230,15 @@ static FA_INLINE FA_T FA_FN(fa_sigmoid_)(FA_T x)
     q = num / s;
     inv = pos ? q : (FA_T)1 - q;       /* 1/(1 + e), good enough for the correction */
     c = (FA_FN(fa_fms_)(q, s, num) + (pos ? (FA_T)0 : elo) - q * slo) * inv;
+    *corr = c;
+    return q;
+}
+
+/* sigmoid(x) = q + c of fa_sigmoid_parts_ (glu multiplies the two parts by its other
+ * half with one rounding). */
+static FA_INLINE FA_T FA_FN(fa_sigmoid_)(FA_T x)
+{
+    FA_T c, q = FA_FN(fa_sigmoid_parts_)(x, &c);
     return q + c;
 }
 
