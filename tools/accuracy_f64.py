@@ -23,8 +23,22 @@ import time
 import numpy as np
 
 import fastact._ufuncs as _ufuncs
+from accuracy_f32 import _tanhshrink  # series + difference: works in longdouble too
 
 LD = np.longdouble
+SELU_SCALE = LD("1.0507009873554804934193349852946")
+SELU_ALPHA = LD("1.6732632423543772848170429916717")
+
+
+def _log1pexp(x):
+    """log(1 + e^x) in longdouble without overflow or cancellation."""
+    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+
+def _xf(x, f):
+    """x * f(x) with the limit -0.0 at -inf (silu, mish)."""
+    with np.errstate(invalid="ignore"):
+        return np.where(x == -np.inf, -0.0, x * f(x))
 
 
 def _softsign(x):
@@ -69,7 +83,17 @@ def _log_softmax(x):
 
 
 REFERENCES = {"tanh": np.tanh, "softsign": _softsign, "sigmoid": _sigmoid,
-              "softmax": _softmax, "log_softmax": _log_softmax}
+              "softmax": _softmax, "log_softmax": _log_softmax,
+              "elu": lambda x: np.where(x > 0, x, np.expm1(x)),
+              "selu": lambda x: SELU_SCALE * np.where(x > 0, x, SELU_ALPHA * np.expm1(x)),
+              "celu": lambda x: np.where(x > 0, x, np.expm1(x)),
+              "softplus": lambda x: np.where(x > 20, x, _log1pexp(x)),
+              "log_sigmoid": lambda x: -_log1pexp(-x),
+              "silu": lambda x: _xf(x, lambda v: 1 / (1 + np.exp(-v))),
+              "mish": lambda x: _xf(x, lambda v: np.tanh(_log1pexp(v))),
+              "tanhshrink": _tanhshrink}
+# Parameters at PyTorch's defaults (the ufuncs take them as inputs)
+PARAMS = {"elu": (1.0,), "celu": (1.0,), "softplus": (1.0, 20.0)}
 ROW = 1000
 SPECIALS = np.array([0.0, np.inf, np.nan, 5e-324, 2.2250738585072014e-308,
                      1.7976931348623157e308] + list(np.arange(708.0, 747.0, 0.25)))
@@ -131,7 +155,10 @@ def main(argv=None):
     for name in args.functions:
         t0 = time.time()
         x = table if name in ("softmax", "log_softmax") else flat
-        worst, wx, mean, n, bad = check(ufuncs[name], REFERENCES[name], x)
+        fn = ufuncs[name]
+        if name in PARAMS:
+            fn = (lambda f, p: lambda v: f(v, *p))(fn, PARAMS[name])
+        worst, wx, mean, n, bad = check(fn, REFERENCES[name], x)
         print(f"| {name} | {path} | {n:,} | {worst:.3f} | {wx!r} | {mean:.4f} | {bad} |"
               f"  <!-- {time.time() - t0:.0f} s -->", flush=True)
 

@@ -138,7 +138,8 @@ cdef inline floating k_sigmoid(floating x) noexcept nogil:
 # rounded once, which vectorises and leaves ~0.5 ulp + 2^-28), built on the two-part
 # primitives of _vmath.h (fa_expm1_2_, fa_log1pexp_2_, fa_xf_, fa_tanhshrink_), so each
 # result is rounded about once. Errors: README / tools/accuracy_f*.py (<= 2 ulp budget).
-cdef double HUGE2 = 1.0715086071862673e301  # 2^1000: a*b above it is computed plainly
+cdef double HUGE2 = 9.7453140114e288  # 2^960: above, products are formed plainly (Dekker's
+# splitting on the no-FMA path would overflow)
 
 cdef inline double mul2s(double a, double bh, double bl) noexcept nogil:
     # a * (bh + bl) rounded once (fa_mul2_d), or a * bh where that is huge / inf / NaN

@@ -89,8 +89,8 @@
 #define FA_XF_BIG 800.0                      /* silu, mish: x above, -0.0 below -800 */
 #define FA_THIRD_LO (-1.850371707708594e-17) /* -1/3 - double(-1/3) */
 #define FA_TS_TINY 4.909093465297727e-91     /* 2^-300: tanhshrink scaled below */
-#define FA_TS_UP 2.037035976334486e90        /* 2^300 */
-#define FA_TS_DOWN 1.1830521861667747e-271   /* 2^-900 */
+#define FA_TS_UP 1.018517988167243e90        /* 2^299: scaled |x| < 1/2 */
+#define FA_TS_DOWN 9.464417489334198e-271    /* 2^-897 */
 #define FA_TS_HUGE 1.152921504606846976e18   /* 2^60: tanhshrink x = x above */
 #include "_vmath_impl.h"
 
@@ -130,8 +130,8 @@
 #define FA_XF_BIG 110.0f
 #define FA_THIRD_LO 9.934107462565104e-09f
 #define FA_TS_TINY 9.313225746154785e-10f     /* 2^-30 */
-#define FA_TS_UP 1.073741824e9f               /* 2^30 */
-#define FA_TS_DOWN 8.077935669463161e-28f     /* 2^-90 */
+#define FA_TS_UP 5.36870912e8f               /* 2^29 */
+#define FA_TS_DOWN 6.462348535570529e-27f     /* 2^-87 */
 #define FA_TS_HUGE 1.073741824e9f             /* 2^30 */
 #include "_vmath_impl.h"
 

@@ -411,7 +411,7 @@ static FA_INLINE FA_T FA_FN(fa_log1pexp_2_)(FA_T z, FA_T zlo, FA_T* lo)
  *   mish: x > 0: x (1 + 2e)/(1 + 2e + 2e^2);  x <= 0: x p 2^n (2 + e)/(2 + 2e + e^2)
  *   (tanh(log(1 + w)) = (w^2 + 2w)/(w^2 + 2w + 2), w = e^x, divided through by w^2 or w),
  * i.e. N = n0 + n1 e, D = N + n1 e^2 (mish) or N = 1, D = 1 + e (silu). N and D are
- * kept in two parts, the quotient corrected by its exact remainder, x p formed exactly,
+ * are kept in two parts, the quotient corrected by its exact remainder, x p formed exactly,
  * and the product (fa_mul22_) rounded once; the factor 2^n is applied last, so the
  * negative tail (x e^x, subnormal below ~-708 / ~-87) is rounded only once and never
  * computed from a subnormal e. About 0.5 ulp + 2^-50 relative.
@@ -443,11 +443,17 @@ static FA_INLINE FA_T FA_FN(fa_xf_)(FA_T x, int mish)
         Nl = ((((FA_T)3 - c1) - bb) + (t - (Nh - bb))) + tl;   /* TwoSum */
         sq = e * e;
         sql = -FA_FN(fa_fms_)(e, e, sq) + (FA_T)2 * e * elo;
-        sq = c1 * sq;
-        sql = c1 * sql;
+        sq = c1 * sq;                                /* D = N + 2e^2 (x > 0), */
+        sql = c1 * sql;                              /*     N + e^2 + e (x <= 0) */
         Dh = Nh + sq;
         bb = Dh - sq;
         Dl = (((Nh - bb) + (sq - (Dh - bb))) + Nl) + sql;      /* TwoSum */
+        t = pos ? (FA_T)0 : e;
+        tl = pos ? (FA_T)0 : elo;
+        sq = Dh + t;
+        bb = sq - t;
+        Dl = (((Dh - bb) + (t - (sq - bb))) + Dl) + tl;        /* TwoSum */
+        Dh = sq;
     } else {
         Nh = (FA_T)1;
         Nl = (FA_T)0;
@@ -477,8 +483,8 @@ static FA_INLINE FA_T FA_FN(fa_xf_)(FA_T x, int mish)
  *     FA_TANH_BIG where the quotient is negligible), the quotient corrected by its exact
  *     remainder and the sums done exactly (TwoSum): cancellation (g = 0.063 at a = 0.6)
  *     costs nothing.
- * Error about 0.5 ulp + 2^-55 relative (double). Special: +-0 -> +-0; |x| < 2^-340
- * (double; 2^-40 float) is computed scaled by 2^300 (2^40) and rounded into the subnormal
+ * Error about 0.5 ulp + 2^-55 relative (double). Special: +-0 -> +-0; |x| < 2^-300
+ * (double; 2^-30 float) is a^3/3, computed scaled by 2^299 (2^29) and rounded into the subnormal
  * range once at the end, so no subnormal operand occurs; |x| > 2^60 -> x (+-inf ->
  * +-inf); NaN -> NaN.
  */
@@ -499,6 +505,9 @@ static FA_INLINE FA_T FA_FN(fa_tanhshrink_)(FA_T x)
     ul = -FA_FN(fa_fms_)(ac, ac, u);
     c3 = ac * u;
     c3l = -FA_FN(fa_fms_)(ac, u, c3) + ac * ul;
+    /* scaled tiny a: only the leading term a^3/3 (P(0)), so P is evaluated at 0 */
+    u = tiny ? u - u : u;
+    ul = tiny ? ul - ul : ul;
     p = P[0];
     for (i = 1; i < FA_TANH_DEG; i++) {
         p = p * u + P[i];
