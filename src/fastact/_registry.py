@@ -192,7 +192,7 @@ ACTIVATIONS = (
         "selu", "unary",
         "selu(x) = scale * (x if x > 0 else alpha * (e^x - 1)), scale = "
         "1.0507009873554804934, alpha = 1.6732632423543772848; range (-scale*alpha, inf); "
-        "selu(-inf) = -1.7580993408473766, +-0 -> +-0, NaN -> NaN",
+        "selu(-inf) = -1.7580993408473768 (scale * alpha rounded once), +-0 -> +-0, NaN -> NaN",
         "torch.nn.functional.selu, jax.nn.selu, ONNX Selu",
         ">>> fastact.selu(np.array([-1.0, 0.0, 1.0], dtype=np.float32))\n"
         "array([-1.1113307,  0.       ,  1.050701 ], dtype=float32)",
