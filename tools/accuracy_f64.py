@@ -18,12 +18,15 @@ match exactly (reported as a mismatch otherwise). Needs an extended longdouble (
 and most Unix); elsewhere it says so and stops.
 """
 import argparse
+import os
+import sys
 import time
 
 import numpy as np
 
 import fastact._ufuncs as _ufuncs
-from accuracy_f32 import _tanhshrink  # series + difference: works in longdouble too
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from accuracy_f32 import _tanhshrink  # noqa: E402 (series + difference: longdouble too)
 
 LD = np.longdouble
 SELU_SCALE = LD("1.0507009873554804934193349852946")
