@@ -141,6 +141,12 @@ def check(fn, ref, x):
     return float(err.flat[i]), worst_x, float(err[finite].mean()), int(finite.sum()), int((~finite).sum())
 
 
+def bind(ufunc, name):
+    """The ufunc with its parameters (PARAMS) filled in: a function of x alone."""
+    params = PARAMS.get(name, ())
+    return lambda x: ufunc(x, *params)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=10_000_000, help="inputs per function")
@@ -158,10 +164,7 @@ def main(argv=None):
     for name in args.functions:
         t0 = time.time()
         x = table if name in ("softmax", "log_softmax") else flat
-        fn = ufuncs[name]
-        if name in PARAMS:
-            fn = (lambda f, p: lambda v: f(v, *p))(fn, PARAMS[name])
-        worst, wx, mean, n, bad = check(fn, REFERENCES[name], x)
+        worst, wx, mean, n, bad = check(bind(ufuncs[name], name), REFERENCES[name], x)
         print(f"| {name} | {path} | {n:,} | {worst:.3f} | {wx!r} | {mean:.4f} | {bad} |"
               f"  <!-- {time.time() - t0:.0f} s -->", flush=True)
 
