@@ -24,13 +24,30 @@ match exactly (reported as a mismatch otherwise). Needs an extended longdouble (
 and most Unix); elsewhere it says so and stops.
 """
 import argparse
+import os
+import sys
 import time
 
 import numpy as np
 
 import fastact._ufuncs as _ufuncs
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from accuracy_f32 import _tanhshrink  # noqa: E402 (series + difference: longdouble too)
 
 LD = np.longdouble
+SELU_SCALE = LD("1.0507009873554804934193349852946")
+SELU_ALPHA = LD("1.6732632423543772848170429916717")
+
+
+def _log1pexp(x):
+    """log(1 + e^x) in longdouble without overflow or cancellation."""
+    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+
+def _xf(x, f):
+    """x * f(x) with the limit -0.0 at -inf (silu, mish)."""
+    with np.errstate(invalid="ignore"):
+        return np.where(x == -np.inf, -0.0, x * f(x))
 
 
 def _softsign(x):
@@ -111,7 +128,17 @@ def _mp_gelu_tanh(v):
 
 REFERENCES = {"tanh": np.tanh, "softsign": _softsign, "sigmoid": _sigmoid,
               "glu": _glu, "gelu": _mp_ref(_mp_gelu), "gelu_tanh": _mp_ref(_mp_gelu_tanh),
-              "softmax": _softmax, "log_softmax": _log_softmax}
+              "softmax": _softmax, "log_softmax": _log_softmax,
+              "elu": lambda x: np.where(x > 0, x, np.expm1(x)),
+              "selu": lambda x: SELU_SCALE * np.where(x > 0, x, SELU_ALPHA * np.expm1(x)),
+              "celu": lambda x: np.where(x > 0, x, np.expm1(x)),
+              "softplus": lambda x: np.where(x > 20, x, _log1pexp(x)),
+              "log_sigmoid": lambda x: -_log1pexp(-x),
+              "silu": lambda x: _xf(x, lambda v: 1 / (1 + np.exp(-v))),
+              "mish": lambda x: _xf(x, lambda v: np.tanh(_log1pexp(v))),
+              "tanhshrink": _tanhshrink}
+# Parameters at PyTorch's defaults (the ufuncs take them as inputs)
+PARAMS = {"elu": (1.0,), "celu": (1.0,), "softplus": (1.0, 20.0)}
 MPMATH = ("gelu", "gelu_tanh")  # references by mpmath: the smaller sample (--mp-n)
 SWEEP = {"glu": lambda ufunc: lambda x: ufunc(x, x)}
 ROW = 1000
@@ -159,6 +186,12 @@ def check(fn, ref, x):
     return float(err.flat[i]), worst_x, float(err[finite].mean()), int(finite.sum()), int((~finite).sum())
 
 
+def bind(ufunc, name):
+    """The ufunc with its parameters (PARAMS) filled in: a function of x alone."""
+    params = PARAMS.get(name, ())
+    return lambda x: ufunc(x, *params)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=10_000_000, help="inputs per function")
@@ -180,7 +213,7 @@ def main(argv=None):
         x = table if name in ("softmax", "log_softmax") else flat
         if name in MPMATH:
             x = inputs(args.mp_n, args.seed, top=np.log2(40.0))
-        fn = SWEEP[name](ufuncs[name]) if name in SWEEP else ufuncs[name]
+        fn = SWEEP[name](ufuncs[name]) if name in SWEEP else bind(ufuncs[name], name)
         worst, wx, mean, n, bad = check(fn, REFERENCES[name], x)
         print(f"| {name} | {path} | {n:,} | {worst:.3f} | {wx!r} | {mean:.4f} | {bad} |"
               f"  <!-- {time.time() - t0:.0f} s -->", flush=True)

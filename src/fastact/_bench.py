@@ -198,6 +198,20 @@ _NUMPY_PIECEWISE = {
     "softshrink": ("np.where(x > l, x - l, np.where(x < -l, x + l, 0))",
                    lambda x, out: np.where(x > 0.5, x - 0.5, np.where(x < -0.5, x + 0.5, 0))),
     "threshold": ("np.where(x > t, x, v)", lambda x, out: np.where(x > 0.5, x, -2.0)),
+    # the exponential family (issue 4): the plain NumPy expressions
+    "elu": ("np.where(x > 0, x, np.expm1(x))",
+            lambda x, out: np.where(x > 0, x, np.expm1(np.minimum(x, 0)))),
+    "selu": ("s np.where(x > 0, x, a np.expm1(x))",
+             lambda x, out: 1.0507009873554805 * np.where(
+                 x > 0, x, 1.6732632423543772 * np.expm1(np.minimum(x, 0)))),
+    "celu": ("np.where(x > 0, x, np.expm1(x))",
+             lambda x, out: np.where(x > 0, x, np.expm1(np.minimum(x, 0)))),
+    "softplus": ("np.where(x > 20, x, np.logaddexp(0, x))",
+                 lambda x, out: np.where(x > 20, x, np.logaddexp(0, x))),
+    "log_sigmoid": ("-np.logaddexp(0, -x)", lambda x, out: np.negative(np.logaddexp(0, -x))),
+    "silu": ("x / (1 + np.exp(-x))", lambda x, out: x / (1 + np.exp(-x))),
+    "mish": ("x np.tanh(np.logaddexp(0, x))", lambda x, out: x * np.tanh(np.logaddexp(0, x))),
+    "tanhshrink": ("x - np.tanh(x)", lambda x, out: x - np.tanh(x)),
 }
 
 
@@ -261,7 +275,8 @@ def _torch_peers(name, torch):
 
 _TORCH_F = {"relu": (), "relu6": (), "leaky_relu": (0.01,), "hardtanh": (-1.0, 1.0),
             "hardsigmoid": (), "hardswish": (), "hardshrink": (0.5,), "softshrink": (0.5,),
-            "threshold": (0.5, -2.0)}
+            "threshold": (0.5, -2.0), "elu": (1.0,), "selu": (), "celu": (1.0,),
+            "softplus": (1.0, 20.0), "silu": (), "mish": (), "tanhshrink": ()}
 # fastact name -> (ONNX op, attributes, constant extra inputs), at the parameters fastact
 # is timed with
 _ONNX_OPS = {

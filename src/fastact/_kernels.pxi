@@ -51,6 +51,12 @@ cdef extern from "_vmath.h" nogil:
     double fa_softsign_d(double)
     double fa_mul2_d(double, double, double)
     double fa_recip3_d(double, double, double, double*)
+    double fa_expm1_2_d(double, double, double*)
+    double fa_log1pexp_2_d(double, double, double*)
+    double fa_xf_d(double, int)
+    double fa_tanhshrink_d(double)
+    double fa_fms_d(double, double, double)
+    double fa_mul22_d(double, double, double, double)
     float fa_half_to_float(uint16_t)
     uint16_t fa_float_to_half(float)
 
@@ -172,6 +178,105 @@ cdef inline floating k_glu(floating x, floating gate) noexcept nogil:
         q = fa_sigmoid_parts_d(gate, &c)
         return fa_fmaa_d(x, q, (x if x - x == 0 else 0.0) * c)
 
+
+
+# ------------------------------------------- exponential-family kernels (issue 4)
+# Each is a double function (float64, and the float32 kernels: computed in double and
+# rounded once, which vectorises and leaves ~0.5 ulp + 2^-28), built on the two-part
+# primitives of _vmath.h (fa_expm1_2_, fa_log1pexp_2_, fa_xf_, fa_tanhshrink_), so each
+# result is rounded about once. Errors: README / tools/accuracy_f*.py (<= 2 ulp budget).
+cdef double HUGE2 = 9.7453140114e288  # 2^960: above, products are formed plainly (Dekker's
+# splitting on the no-FMA path would overflow)
+
+cdef inline double mul2s(double a, double bh, double bl) noexcept nogil:
+    # a * (bh + bl) rounded once (fa_mul2_d), or a * bh where that is huge / inf / NaN
+    # (the two-part product would turn inf into NaN on the no-FMA path).
+    cdef double ph = a * bh
+    return fa_mul2_d(a, bh, bl) if -HUGE2 < ph < HUGE2 else ph
+
+cdef double SELU_S_HI = 1.0507009873554805, SELU_S_LO = 3.9874847667154144e-17
+cdef double SELU_SA_HI = 1.7580993408473768, SELU_SA_LO = 1.41535193800845e-17
+
+cdef inline double elu_d(double x, double alpha) noexcept nogil:
+    cdef double lo, hi = fa_expm1_2_d(x, 0.0, &lo)
+    cdef double r = mul2s(alpha, hi, lo)
+    r = alpha * x if x == 0 else r  # +-0: alpha * +-0, as PyTorch
+    return x if x > 0 else r
+
+cdef inline floating k_elu(floating x, floating alpha) noexcept nogil:
+    # elu(x) = x (x > 0) else alpha * expm1(x): expm1 in two parts (fa_expm1_2_d),
+    # times alpha rounded once. float64 ~0.5 ulp (+ expm1's 2^-60); float32 in double.
+    # Special: +-0 -> alpha * +-0, -inf -> -alpha, +inf -> +inf, NaN -> NaN.
+    return <floating>elu_d(x, alpha)
+
+cdef inline double selu_d(double x) noexcept nogil:
+    cdef double lo, hi = fa_expm1_2_d(x, 0.0, &lo)
+    cdef double r = fa_mul22_d(SELU_SA_HI, SELU_SA_LO, hi, lo)
+    r = x if x == 0 else r
+    return mul2s(x, SELU_S_HI, SELU_S_LO) if x > 0 else r
+
+cdef inline floating k_selu(floating x) noexcept nogil:
+    # selu(x) = scale * x (x > 0) else scale * alpha * expm1(x), scale and scale * alpha
+    # as double-length constants (mpmath), each product rounded once: ~0.5 ulp.
+    # Special: +-0 -> +-0, -inf -> -scale*alpha, +inf -> +inf, NaN -> NaN.
+    return <floating>selu_d(x)
+
+cdef inline double celu_d(double x, double alpha) noexcept nogil:
+    cdef double u = x / alpha, ul, lo, hi
+    ul = fa_fms_d(u, alpha, x) / alpha  # x/alpha = u + ul
+    ul = ul if -HUGE2 < u < HUGE2 else 0.0
+    hi = fa_expm1_2_d(u, ul, &lo)
+    return x if x >= 0 else mul2s(alpha, hi, lo)
+
+cdef inline floating k_celu(floating x, floating alpha) noexcept nogil:
+    # celu(x) = x (x >= 0) else alpha * expm1(x / alpha) (= max(0,x) + min(0, ...) for
+    # any alpha != 0): x / alpha in two parts (exact remainder) fed to expm1, so a huge
+    # alpha gives x back (alpha * (x/alpha)); ~0.5-1 ulp. Special: +-0 -> +-0,
+    # -inf -> -alpha (alpha > 0), NaN -> NaN.
+    return <floating>celu_d(x, alpha)
+
+cdef inline double softplus_d(double x, double beta, double threshold) noexcept nogil:
+    cdef double z = beta * x, zl, lo, hi, q, r
+    zl = -fa_fms_d(beta, x, z)  # beta * x = z + zl
+    hi = fa_log1pexp_2_d(z, zl, &lo)
+    q = hi / beta
+    r = q + (fa_fms_d(q, beta, hi) + lo) / beta
+    return x if (z > threshold or z > 1.152921504606846976e18) else r
+
+cdef inline floating k_softplus(floating x, floating beta, floating threshold) noexcept nogil:
+    # softplus(x) = x if beta*x > threshold else log(1 + e^(beta x)) / beta (PyTorch),
+    # log(1 + e^z) = max(z, 0) + log1p(e^-|z|) in two parts (fa_log1pexp_2_d), beta*x
+    # in two parts, the division corrected by its remainder: ~0.5-1 ulp, no overflow.
+    # beta*x > 2^60 -> x. Special: -inf -> 0 (beta > 0), +inf -> +inf, NaN -> NaN.
+    return <floating>softplus_d(x, beta, threshold)
+
+cdef inline double log_sigmoid_d(double x) noexcept nogil:
+    cdef double lo, hi = fa_log1pexp_2_d(-x, 0.0, &lo)
+    return -(hi + lo)
+
+cdef inline floating k_log_sigmoid(floating x) noexcept nogil:
+    # log_sigmoid(x) = -log(1 + e^-x) = min(x, 0) - log1p(e^-|x|) (fa_log1pexp_2_d):
+    # ~0.5 ulp; x -> -inf: x, x -> +inf: -e^-x (subnormal, then -0.0).
+    # Special: -inf -> -inf, +inf -> -0.0, NaN -> NaN.
+    return <floating>log_sigmoid_d(x)
+
+cdef inline floating k_silu(floating x) noexcept nogil:
+    # silu(x) = x * sigmoid(x) = x / (1 + e^-x) (fa_xf_d: one rounding, the negative tail
+    # x e^x scaled last so it keeps its subnormal value). Special: +-0 -> +-0,
+    # +inf -> +inf, -inf -> -0.0 (the limit; PyTorch gives NaN), NaN -> NaN.
+    return <floating>fa_xf_d(x, 0)
+
+cdef inline floating k_mish(floating x) noexcept nogil:
+    # mish(x) = x * tanh(softplus(x)) = x (w^2 + 2w)/(w^2 + 2w + 2), w = e^x (fa_xf_d,
+    # one rounding, tail x e^x scaled last). Special: +-0 -> +-0, +inf -> +inf,
+    # -inf -> -0.0, NaN -> NaN.
+    return <floating>fa_xf_d(x, 1)
+
+cdef inline floating k_tanhshrink(floating x) noexcept nogil:
+    # tanhshrink(x) = x - tanh(x) = -x^3 P(x^2) for |x| < 0.6 (tanh's polynomial), else
+    # sign(x) ((|x| - 1) + 2e/(1 + e)), e = e^-2|x|, in two parts: no cancellation,
+    # ~0.5 ulp (fa_tanhshrink_d). Special: +-0 -> +-0, +-inf -> +-inf, NaN -> NaN.
+    return <floating>fa_tanhshrink_d(x)
 
 # Piecewise-linear kernels. Comparisons are written so that NaN (every comparison false)
 # falls through to a branch that returns x, or a value computed from x: NaN propagates.

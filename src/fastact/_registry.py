@@ -192,6 +192,82 @@ ACTIVATIONS = (
         params=(("threshold", REQUIRED), ("value", REQUIRED)),
     ),
     Activation(
+        "elu", "unary",
+        "elu(x) = x if x > 0 else alpha * (e^x - 1); range (-alpha, inf) for alpha > 0; "
+        "elu(-inf) = -alpha, elu(+-0) = alpha * +-0, NaN -> NaN; any finite alpha",
+        "torch.nn.functional.elu, jax.nn.elu, ONNX Elu",
+        ">>> fastact.elu(np.array([-1.0, 0.0, 2.0]))\n"
+        "array([-0.63212056,  0.        ,  2.        ])",
+        params=(("alpha", 1.0),),
+    ),
+    Activation(
+        "selu", "unary",
+        "selu(x) = scale * (x if x > 0 else alpha * (e^x - 1)), scale = "
+        "1.0507009873554804934, alpha = 1.6732632423543772848; range (-scale*alpha, inf); "
+        "selu(-inf) = -1.7580993408473768 (scale * alpha rounded once), +-0 -> +-0, NaN -> NaN",
+        "torch.nn.functional.selu, jax.nn.selu, ONNX Selu",
+        ">>> fastact.selu(np.array([-1.0, 0.0, 1.0], dtype=np.float32))\n"
+        "array([-1.1113307,  0.       ,  1.050701 ], dtype=float32)",
+    ),
+    Activation(
+        "celu", "unary",
+        "celu(x) = max(0, x) + min(0, alpha * (e^(x/alpha) - 1)); range (-alpha, inf) for "
+        "alpha > 0; a huge alpha gives x (expm1 keeps x/alpha); +-0 -> +-0, NaN -> NaN; "
+        "needs alpha != 0",
+        "torch.nn.functional.celu, jax.nn.celu, ONNX Celu",
+        ">>> fastact.celu(np.array([-1.0, 0.0, 2.0]), alpha=2.0)\n"
+        "array([-0.78693868,  0.        ,  2.        ])",
+        params=(("alpha", 1.0),),
+        checks=(("alpha", "!=", 0),),
+    ),
+    Activation(
+        "softplus", "unary",
+        "softplus(x) = x if beta * x > threshold else log(1 + e^(beta x)) / beta "
+        "(PyTorch's rule), computed without overflow; range (0, inf) for beta > 0; "
+        "softplus(-inf) = 0, softplus(+inf) = inf, NaN -> NaN; a negative beta gives the "
+        "same formula (a smooth min(x, 0)); needs beta != 0 (the limit diverges)",
+        "torch.nn.functional.softplus, jax.nn.softplus, ONNX Softplus (beta=1, no threshold)",
+        ">>> fastact.softplus(np.array([-1.0, 0.0, 30.0]))\n"
+        "array([ 0.31326169,  0.69314718, 30.        ])\n"
+        ">>> fastact.softplus(np.array([0.5, -1.0, 2.0]), beta=1e30, threshold=1e30)\n"
+        "array([0.5, 0. , 2. ])",
+        params=(("beta", 1.0), ("threshold", 20.0)),
+        checks=(("beta", "!=", 0),),
+    ),
+    Activation(
+        "log_sigmoid", "unary",
+        "log_sigmoid(x) = log(1 / (1 + e^-x)) = min(x, 0) - log1p(e^-|x|); range (-inf, 0]; "
+        "log_sigmoid(-inf) = -inf, log_sigmoid(+inf) = -0.0, NaN -> NaN",
+        "torch.nn.functional.logsigmoid, jax.nn.log_sigmoid, scipy.special.log_expit",
+        ">>> fastact.log_sigmoid(np.array([-800.0, 0.0, 40.0]))\n"
+        "array([-8.00000000e+02, -6.93147181e-01, -4.24835426e-18])",
+    ),
+    Activation(
+        "silu", "unary",
+        "silu(x) = x * sigmoid(x) = x / (1 + e^-x); range [-0.2785, inf); "
+        "silu(+inf) = inf, silu(-inf) = -0.0 (the limit), +-0 -> +-0, NaN -> NaN",
+        "torch.nn.functional.silu, jax.nn.silu (swish), ONNX HardSwish's smooth cousin "
+        "(Swish: x * Sigmoid(x))",
+        ">>> fastact.silu(np.array([-1.0, 0.0, 2.0]))\n"
+        "array([-0.26894142,  0.        ,  1.76159416])",
+    ),
+    Activation(
+        "mish", "unary",
+        "mish(x) = x * tanh(softplus(x)) = x (w^2 + 2w) / (w^2 + 2w + 2), w = e^x; "
+        "range [-0.3088, inf); mish(+inf) = inf, mish(-inf) = -0.0, +-0 -> +-0, NaN -> NaN",
+        "torch.nn.functional.mish, ONNX Mish",
+        ">>> fastact.mish(np.array([-1.0, 0.0, 2.0]))\n"
+        "array([-0.30340146,  0.        ,  1.94395896])",
+    ),
+    Activation(
+        "tanhshrink", "unary",
+        "tanhshrink(x) = x - tanh(x), accurate near 0 (-x^3 P(x^2)); range: all reals "
+        "(odd); +-0 -> +-0, +-inf -> +-inf, NaN -> NaN",
+        "torch.nn.functional.tanhshrink, jax.numpy: x - jnp.tanh(x)",
+        ">>> fastact.tanhshrink(np.array([-1.0, 0.001, 2.0]))\n"
+        "array([-2.38405844e-01,  3.33333200e-10,  1.03597242e+00])",
+    ),
+    Activation(
         "gelu", "unary",
         "gelu(x) = x * Phi(x) = x/2 * (1 + erf(x / sqrt 2)) (approximate=\"none\"), or "
         "x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3))) (approximate=\"tanh\"); range "
@@ -214,14 +290,6 @@ ACTIVATIONS = (
         "array([[0.5, 2. ]])",
     ),
     Activation(
-        "softmin", "rowwise",
-        "softmin(x)_i = softmax(-x)_i = e^(min x - x_i) / sum_j e^(min x - x_j) along one "
-        "axis; each slice sums to 1; -inf entries play the role of softmax's +inf",
-        "torch.nn.functional.softmin, ONNX Softmax(Neg(x))",
-        ">>> fastact.softmin(np.array([5.0, 4.0, -1.0])).round(3)\n"
-        "array([0.002, 0.007, 0.991])",
-    ),
-    Activation(
         "softmax", "rowwise",
         "softmax(x)_i = e^(x_i - max x) / sum_j e^(x_j - max x) along one axis; "
         "each slice sums to 1",
@@ -235,6 +303,14 @@ ACTIVATIONS = (
         "scipy.special.log_softmax, torch.log_softmax, ONNX LogSoftmax",
         ">>> fastact.log_softmax(np.array([1e8, 1e8]))\n"
         "array([-0.69314718, -0.69314718])",
+    ),
+    Activation(
+        "softmin", "rowwise",
+        "softmin(x)_i = softmax(-x)_i = e^(min x - x_i) / sum_j e^(min x - x_j) along one "
+        "axis; each slice sums to 1; -inf entries play the role of softmax's +inf",
+        "torch.nn.functional.softmin, ONNX Softmax(Neg(x))",
+        ">>> fastact.softmin(np.array([5.0, 4.0, -1.0])).round(3)\n"
+        "array([0.002, 0.007, 0.991])",
     ),
 )
 

@@ -15,8 +15,11 @@
  *      is undone too: the discarded side of a select underflows for ordinary inputs
  *      (sigmoid(1000) computes e^-1000), so the flag would say nothing about the result.
  *      fastact's kernels therefore never raise floating-point warnings.
- *  (d) Coefficients: exp uses the Taylor coefficients 1/k!; tanh's small-|x|
- *      polynomial is fitted by tools/fit_coefficients.py (mpmath.chebyfit).
+ *  (d) Coefficients: exp uses the Taylor coefficients 1/k!, log1p those of 2 atanh(s)
+ *      (2/(2j+1)); tanh's small-|x| polynomial is fitted by tools/fit_coefficients.py
+ *      (mpmath.chebyfit). expm1 / log1p / log(1 + e^z) / x f(x) (silu, mish) are used by
+ *      the float64 kernels; the float32 kernels of those functions compute in double and
+ *      round once (their float instances are compiled but unused).
  */
 #ifndef FASTACT_VMATH_H
 #define FASTACT_VMATH_H
@@ -74,6 +77,21 @@
     3.59212425000869238651e-3, -8.86323529280328939218e-3, \
     2.18694885273681084139e-2, -5.39682539680853062182e-2, \
     1.33333333333332062768e-1, -3.33333333333333331746e-1
+#define FA_M1_TINY 5.5511151231257827e-17   /* 2^-54: expm1 x = log1p x = x below */
+#define FA_EXPM1_LO (-45.0)                  /* expm1 rounds to -1 below */
+#define FA_LOG1P_DEG 10                      /* Taylor 2 atanh: truncation 2^-60 */
+#define FA_LOG1P_R 2.0 / 21, 2.0 / 19, 2.0 / 17, 2.0 / 15, 2.0 / 13, 2.0 / 11, 2.0 / 9, \
+    2.0 / 7, 2.0 / 5, 2.0 / 3
+#define FA_SQRTH_BITS 0x3FE6A09E667F3BCDull  /* sqrt(1/2) */
+#define FA_MAXV 1.7976931348623157e308
+#define FA_L1PE_BIG 1.152921504606846976e18  /* 2^60: log(1 + e^z) = z above */
+#define FA_XF_TINY 1.3877787807814457e-17    /* 2^-56: silu x = x/2, mish x = 3x/5 below */
+#define FA_XF_BIG 800.0                      /* silu, mish: x above, -0.0 below -800 */
+#define FA_THIRD_LO (-1.850371707708594e-17) /* -1/3 - double(-1/3) */
+#define FA_TS_TINY 4.909093465297727e-91     /* 2^-300: tanhshrink scaled below */
+#define FA_TS_UP 1.018517988167243e90        /* 2^299: scaled |x| < 1/2 */
+#define FA_TS_DOWN 9.464417489334198e-271    /* 2^-897 */
+#define FA_TS_HUGE 1.152921504606846976e18   /* 2^60: tanhshrink x = x above */
 #include "_vmath_impl.h"
 
 /* ------------------------------------------------- float32 (suffix f) */
@@ -101,6 +119,20 @@
 #define FA_TANH_P 2.37076564049778779519e-3f, -8.41007080153073637925e-3f, \
     2.17883219971085212798e-2f, -5.39615517813426909377e-2f, \
     1.33333128668617991972e-1f, -3.33333332312079250015e-1f
+#define FA_M1_TINY 2.98023223876953125e-08f /* 2^-25 */
+#define FA_EXPM1_LO (-18.0f)
+#define FA_LOG1P_DEG 5                       /* truncation 2^-34 */
+#define FA_LOG1P_R 2.0f / 11, 2.0f / 9, 2.0f / 7, 2.0f / 5, 2.0f / 3
+#define FA_SQRTH_BITS 0x3F3504F3u
+#define FA_MAXV 3.4028234663852886e38f
+#define FA_L1PE_BIG 1.073741824e9f            /* 2^30 */
+#define FA_XF_TINY 7.450580596923828125e-09f /* 2^-27 */
+#define FA_XF_BIG 110.0f
+#define FA_THIRD_LO 9.934107462565104e-09f
+#define FA_TS_TINY 9.313225746154785e-10f     /* 2^-30 */
+#define FA_TS_UP 5.36870912e8f               /* 2^29 */
+#define FA_TS_DOWN 6.462348535570529e-27f     /* 2^-87 */
+#define FA_TS_HUGE 1.073741824e9f             /* 2^30 */
 #include "_vmath_impl.h"
 
 /* ------------------------------------------------- gelu, float64 (float32 rounds it) */

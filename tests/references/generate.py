@@ -11,8 +11,9 @@ Needs numpy and mpmath only (not fastact). The tests (tests/test_accuracy.py) lo
 table and assert max ULP error <= 2 for every function, dtype and kernel path.
 
 Contents:
-  unary:   {name: {"x": [repr], "y": [repr]}} for tanh, softsign, sigmoid and the
-           piecewise functions (parameters at PyTorch's defaults) -- a few thousand
+  unary:   {name: {"x": [repr], "y": [repr]}} for tanh, softsign, sigmoid, the
+           piecewise functions and the exponential family (elu .. tanhshrink;
+           parameters at PyTorch's defaults) -- a few thousand
            float64 inputs: random bit patterns over every binade, log-uniform and uniform
            samples, and hand-picked points (subnormals, the tanh kernel switch at |x| = 0.6,
            tanh's clamp at 20, the exp overflow/underflow thresholds 709/710 and -745/-746,
@@ -98,8 +99,50 @@ PIECEWISE = {
                              (v + mpmath.mpf(0.5) if v < -0.5 else ZERO)),
     "threshold": lambda v: v if v > 0.5 else mpmath.mpf(-2),
 }
+SELU_SCALE = mpmath.mpf("1.0507009873554804934193349852946")
+SELU_ALPHA = mpmath.mpf("1.6732632423543772848170429916717")
+
+
+def _expm1(v):
+    return mpmath.mpf(-1) if v == mpmath.ninf else mpmath.expm1(v)
+
+
+def _log1pexp(v):
+    """log(1 + e^v), with its limits."""
+    if mpmath.isinf(v):
+        return v if v > 0 else ZERO
+    return mpmath.log1p(mpmath.exp(v))
+
+
+def _tanhshrink(v):
+    if mpmath.isinf(v):
+        return v
+    if v == 0:
+        return v
+    # enough digits for the cancellation x - tanh x ~ x^3/3
+    with mpmath.workdps(DPS + int(2 * max(0, -mpmath.log10(abs(v)))) + 10):
+        return +(v - mpmath.tanh(v))
+
+
+def _xf(f):
+    """x f(x) with the limit 0 at -inf (silu, mish)."""
+    return lambda v: ZERO if v == mpmath.ninf else (v if v == mpmath.inf else v * f(v))
+
+
+# Functions of the exponential family (issue 4); parameters at PyTorch's defaults
+EXPFAMILY = {
+    "elu": lambda v: v if v > 0 else _expm1(v),
+    "selu": lambda v: SELU_SCALE * (v if v > 0 else SELU_ALPHA * _expm1(v)),
+    "celu": lambda v: v if v > 0 else _expm1(v),
+    "softplus": lambda v: v if v > 20 else _log1pexp(v),
+    "log_sigmoid": lambda v: -_log1pexp(-v),
+    "silu": _xf(lambda v: 1 / (1 + mpmath.exp(-v))),
+    "mish": _xf(lambda v: mpmath.tanh(_log1pexp(v))),
+    "tanhshrink": _tanhshrink,
+}
 UNARY = {"tanh": ref_tanh, "softsign": ref_softsign, "sigmoid": ref_sigmoid,
-         **{name: _piecewise(fn) for name, fn in PIECEWISE.items()}}
+         **{name: _piecewise(fn) for name, fn in PIECEWISE.items()},
+         **{name: _piecewise(fn) for name, fn in EXPFAMILY.items()}}
 
 
 def unary_inputs(rng):
@@ -115,7 +158,7 @@ def unary_inputs(rng):
     xs += list(rng.uniform(-40, 40, size=600))
     # the tanh kernel switch at 0.6 and the 0.55-0.65 band
     xs += list(np.linspace(0.55, 0.65, 101)) + list(-np.linspace(0.55, 0.65, 101))
-    for c in (0.6, 10.0, 20.0, 709.0, 709.782712893384, 710.0, 745.0, 745.1332191019412,
+    for c in (0.6, 10.0, 20.0, 40.0, 45.0, 800.0, 708.0, 709.0, 709.782712893384, 710.0, 745.0, 745.1332191019412,
               746.0, 88.0, 88.72283935546875, 89.0, 103.97, 104.0, 36.0, 37.0, 19.0,
               1.0, 0.5, 2.0 ** -26, 2.0 ** -27, 2.0 ** -28):
         for s in (1.0, -1.0):
