@@ -8,7 +8,7 @@ from numpy.exceptions import AxisError
 import fastact
 
 import arrays
-from helpers import PATHS, call, ref_tolerance, rowwise_ref, tiny_rule
+from helpers import PATHS, call, kernels, ref_tolerance, rowwise_ref, tiny_rule
 
 ROWWISE = ("softmax", "log_softmax")
 LN2 = 0.6931471805599453
@@ -164,8 +164,8 @@ def test_int_bool_float16_inputs(name):
         arrays.assert_same(got, fn(name)(x.astype(np.float64)))
     x16 = np.array([[1.5, -2.0, 3.25]], dtype=np.float16)
     got = fn(name)(x16)
-    assert got.dtype == np.float32
-    arrays.assert_same(got, fn(name)(x16.astype(np.float32)))
+    assert got.dtype == np.float16
+    arrays.assert_same(got, fn(name)(x16.astype(np.float32)).astype(np.float16))
     # lists of Python numbers
     arrays.assert_same(fn(name)([[1, 2, 3]]), fn(name)(np.array([[1.0, 2.0, 3.0]])))
 
@@ -370,3 +370,27 @@ def test_out_wrong_dtype_or_shape_leaves_out_untouched(name):
         with pytest.raises((TypeError, ValueError)):
             fn(name)(x, out=out)
         np.testing.assert_array_equal(out, before)
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("name", ROWWISE)
+def test_float16_is_float32_rounded_once(name, path):
+    """float16 slices are computed in float32 and rounded once to float16: exactly the
+    float32 result rounded, for every axis and layout (strided, transposed, in place), a
+    size that uses threads, the special rows, and slices longer than the stack buffer."""
+    g = kernels(path)[name]
+    rng = np.random.default_rng(3)
+    big = (rng.standard_normal((260, 1000)) * 3).astype(np.float16)
+    special = np.array([[np.inf, 1, np.inf, -np.inf], [-np.inf] * 4, [1, np.nan, 2, 3],
+                        [65504, -65504, 0, 6e-8]], dtype=np.float16)
+    cases = [(big, -1), (big, 0), (big[:, ::3], -1), (big.T, -1), (special, -1),
+             (special, 0), (big[:3].reshape(3, 10, 100), 1)]
+    for x, axis in cases:
+        got = g(x, axes=[(axis,), (axis,)])
+        assert got.dtype == np.float16
+        with np.errstate(over="ignore"):  # log_softmax: -70000 -> -inf in float16
+            want = g(x.astype(np.float32), axes=[(axis,), (axis,)]).astype(np.float16)
+        arrays.assert_same(got, want)
+    y = big.copy()
+    g(y, out=y, axes=[(-1,), (-1,)])  # in place
+    arrays.assert_same(y, g(big.astype(np.float32), axes=[(-1,), (-1,)]).astype(np.float16))

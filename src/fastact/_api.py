@@ -23,7 +23,8 @@ _ROWWISE_POLICY = """
     Parameters
     ----------
     x : array_like
-        Input; bool and integer input is computed in float64, float16 in float32.
+        Input; bool and integer input is computed in float64; float16 is computed in
+        float32 and rounded once to float16.
     axis : int, default -1
         The axis to normalise over (-1: over each row of a 2-D batch). Any axis of an
         N-D array works without a transposed copy.

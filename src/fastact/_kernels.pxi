@@ -19,6 +19,7 @@
 #      each addition gathered beside them, TwoSum).
 from libc.math cimport INFINITY, NAN, log, log1p
 from libc.stdint cimport uint16_t
+from libc.stdlib cimport malloc, free
 from cython.parallel cimport prange
 
 cdef extern from "_vmath.h" nogil:
@@ -764,15 +765,69 @@ cdef inline void rowwise_loop(floating* tag, char** args, const Py_ssize_t* dims
                 rowwise_part(tag, args, dims, steps, logmode, neg, lo, min(nouter, lo + chunk))
     fa_fp_restore(st)
 
-cdef inline void rowwise_softmax(floating* tag, char** args, const Py_ssize_t* dims,
-                                 const Py_ssize_t* steps) noexcept nogil:
-    rowwise_loop(tag, args, dims, steps, False, False)
+cdef void rowwise_half_part(char** args, const Py_ssize_t* dims, const Py_ssize_t* steps,
+                            bint logmode, bint neg, Py_ssize_t lo, Py_ssize_t hi,
+                            float* buf) noexcept nogil:
+    # float16 slices lo .. hi-1: each is widened (exactly) into the float32 buffer,
+    # negated for softmin, computed there in place by the float32 code, and rounded once
+    # back to float16 (fa_float_to_half). Any strides.
+    cdef Py_ssize_t n = dims[1], o, i
+    cdef Py_ssize_t ox = steps[0], oy = steps[1], cx = steps[2], cy = steps[3]
+    cdef char* xp
+    cdef char* yp
+    cdef float v
+    for o in range(lo, hi):
+        xp = args[0] + o * ox
+        yp = args[1] + o * oy
+        for i in range(n):
+            v = fa_half_to_float((<const uint16_t*>(xp + i * cx))[0])
+            buf[i] = -v if neg else v
+        rowwise_contig(<const float*>buf, buf, n, logmode)
+        for i in range(n):
+            (<uint16_t*>(yp + i * cy))[0] = fa_float_to_half(buf[i])
 
-cdef inline void rowwise_log_softmax(floating* tag, char** args, const Py_ssize_t* dims,
-                                     const Py_ssize_t* steps) noexcept nogil:
-    rowwise_loop(tag, args, dims, steps, True, False)
+cdef inline void half_slices(char** args, const Py_ssize_t* dims, const Py_ssize_t* steps,
+                             bint logmode, bint neg, Py_ssize_t lo, Py_ssize_t hi,
+                             float* buf) noexcept nogil:
+    # rowwise_half_part, or NaN slices when the buffer could not be allocated
+    cdef Py_ssize_t o, i
+    if buf != NULL:
+        rowwise_half_part(args, dims, steps, logmode, neg, lo, hi, buf)
+        return
+    for o in range(lo, hi):
+        for i in range(dims[1]):
+            (<uint16_t*>(args[1] + o * steps[1] + i * steps[3]))[0] = 0x7e00
 
-cdef inline void rowwise_softmin(floating* tag, char** args, const Py_ssize_t* dims,
-                                 const Py_ssize_t* steps) noexcept nogil:
-    # softmin(x) = softmax(-x): the same passes on the negated slice (rowwise_part)
-    rowwise_loop(tag, args, dims, steps, False, True)
+cdef inline void rowwise_half(char** args, const Py_ssize_t* dims, const Py_ssize_t* steps,
+                              bint logmode, bint neg) noexcept nogil:
+    # gufunc (n)->(n) loop for float16, split over threads like rowwise_loop; each thread
+    # has its own float32 buffer of one slice (on the stack up to BUF elements). If that
+    # buffer cannot be allocated, the slices are filled with NaN (nothing else is left).
+    cdef Py_ssize_t nouter = dims[0], n = dims[1], chunk, lo, hi
+    cdef int nt, c
+    cdef float stackbuf[BUF]
+    cdef float* buf
+    if nouter == 0 or n == 0:
+        return
+    cdef fa_fpstate st = fa_fp_save()
+    nt = threads_for(nouter * n)
+    if nt > nouter:
+        nt = <int>nouter
+    if nt == 1:  # no OpenMP region for single-threaded calls
+        buf = &stackbuf[0]
+        if n > BUF:
+            buf = <float*>malloc(n * sizeof(float))
+        half_slices(args, dims, steps, logmode, neg, 0, nouter, buf)
+        if n > BUF:
+            free(buf)
+    else:
+        chunk = (nouter + nt - 1) // nt
+        for c in prange(nt, num_threads=nt, schedule="static"):
+            lo = c * chunk
+            hi = min(nouter, lo + chunk)
+            if lo < hi:
+                buf = <float*>malloc(n * sizeof(float))
+                half_slices(args, dims, steps, logmode, neg, lo, hi, buf)
+                free(buf)
+    fa_fp_restore(st)
+

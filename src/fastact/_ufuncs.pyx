@@ -194,7 +194,7 @@ def _loop_specs(act, nparams):
     float32 (a parameter is never rounded to float16), those of the float64 loop float64."""
     if act.kind == "rowwise":
         return [(f"{act.name}_loop_{c}", None, (t, t))
-                for c, t in (("f", cnp.NPY_FLOAT), ("d", cnp.NPY_DOUBLE))]
+                for c, t in (("e", NPY_HALF), ("f", cnp.NPY_FLOAT), ("d", cnp.NPY_DOUBLE))]
     np_ = nparams
     d = cnp.NPY_DOUBLE
     name = act.name
