@@ -77,7 +77,10 @@ def test_values_and_specials_every_path(name, dtype, path):
     assert got.dtype == dtype
     want = ref(name, x.astype(np.float64)).astype(dtype)
     d = arrays.ulp_distance(got, want)
-    assert d.max() <= 1, (name, x[np.argmax(d)], got[np.argmax(d)], want[np.argmax(d)])
+    # the float64 references of the two functions that divide by 6 are themselves rounded
+    # two or three times (the mpmath table in test_accuracy holds them to the budget)
+    tol = 2 if dtype == np.float64 and name in ("hardsigmoid", "hardswish") else 1
+    assert d.max() <= tol, (name, x[np.argmax(d)], got[np.argmax(d)], want[np.argmax(d)])
     assert np.array_equal(np.isnan(got), np.isnan(x)), name  # NaN in -> NaN out, only
     arrays.assert_same(strided, got)
     if name in RECTIFIERS:
