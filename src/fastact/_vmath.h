@@ -274,7 +274,8 @@ static FA_INLINE double fa_gelu_tanh_d(double x)
  * a q could overflow) takes s1 first instead, exactly (a s1 stays far above 2^-1022).
  * a = +-inf: 0 for the correction (inf c could be inf - inf). Where sigmoid(b) rounds
  * to 0 (b < -745.13, b = -inf) the result is a * 0 (+-0; inf * 0 = NaN), as before the
- * product. NaN in either -> NaN. Error ~1.5 ulp (exp's error inside sigmoid: README).
+ * product. a = +-0 -> +-0 (the fused a q + a c would give +0 for -0). NaN in either -> NaN.
+ * Error ~1.5 ulp (exp's error inside sigmoid: README).
  */
 static FA_INLINE double fa_glu_d(double a, double b)
 {
@@ -284,6 +285,7 @@ static FA_INLINE double fa_glu_d(double a, double b)
     f1 = big ? 1.0 : s1;
     r = fa_fmaa_d(as, q, (as - as == 0 ? as : 0.0) * c);
     r = (r * f1) * s2;
+    r = a == 0 ? a * q : r;   /* +-0 (the fused sum gives +0 for -0), NaN for a NaN b */
     return (q * s1) * s2 == 0 ? a * 0.0 : r;
 }
 
