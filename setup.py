@@ -3,7 +3,7 @@
 - _loops.pxi is rendered from _loops.pxi.tp with the activations of _registry.py.
 - The kernels (_loops_<isa>.pyx) are compiled once per instruction set: baseline
   everywhere, plus AVX2+FMA and AVX-512 on x86-64; _ufuncs picks one at import.
-- Flags keep IEEE semantics and portability: no fast-math family flag and no tuning
+- Flags keep IEEE semantics and portability: no flag that relaxes IEEE arithmetic and no tuning
   for the build machine's CPU, ever (see the README).
   -fno-trapping-math lets GCC if-convert the kernels' selects (so they vectorise); the
   kernels restore the status flags themselves (_vmath.h, design (c)).

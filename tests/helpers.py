@@ -2,7 +2,7 @@
 import numpy as np
 
 from fastact import _ufuncs
-from fastact._registry import ACTIVATIONS, BY_NAME, ROWWISE
+from fastact._registry import ACTIVATIONS, BY_NAME, ELEMENTWISE, ROWWISE, variant_kernels
 
 PATHS = _ufuncs.AVAILABLE
 NAMES = tuple(a.name for a in ACTIVATIONS)
@@ -13,6 +13,13 @@ REQUIRED_VALUES = {("prelu", "weight"): 0.25, ("frelu", "bias"): -0.5,
 # The parameters every generic test passes: the registry defaults (PyTorch's)
 PARAMS = {a.name: tuple(REQUIRED_VALUES[a.name, p] if d is None else d for p, d in a.params)
           for a in ACTIVATIONS}
+# the variants' internal ufuncs (gelu_tanh) take their activation's parameters
+PARAMS.update({k: PARAMS[a.name] for a in ACTIVATIONS for k in variant_kernels(a).values()})
+# every ufunc make_ufuncs builds: the elementwise ones (ELEMENTWISE) and the rowwise gufuncs
+KERNEL_NAMES = tuple(ELEMENTWISE) + ROWWISE
+# the elementwise ufuncs of one input (x, then parameters): unary activations and variants
+UNARY_KERNELS = tuple(n for n in ELEMENTWISE if n not in
+                      {a.name for a in ACTIVATIONS if a.kind == "split"})
 
 
 def kernels(path):

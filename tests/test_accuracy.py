@@ -1,7 +1,8 @@
 """Accuracy: max error <= 2 ULP for every function and dtype on every kernel path.
 
 float64: against the mpmath table tests/references/float64_reference.json (see
-generate.py next to it), every elementwise function (parameters at PARAMS). float32: a strided sweep over all 2^32 bit patterns against a
+generate.py next to it), every elementwise ufunc (parameters at PARAMS; gelu's variants
+each; glu's ufunc on its (a, b) pairs) and every rowwise function. float32: a strided sweep over all 2^32 bit patterns against a
 float64 reference rounded to float32. Run with ``pytest -s`` to see the measured maxima.
 """
 import json
@@ -12,13 +13,12 @@ import pytest
 from scipy import special
 
 import arrays
-from fastact._registry import UNARY as ALL_UNARY
-from helpers import PARAMS, PATHS, call, kernels, rowwise_ref, tiny_rule
+from helpers import PARAMS, PATHS, UNARY_KERNELS, call, kernels, rowwise_ref, tiny_rule
 
 BUDGET = 2
 REF = Path(__file__).parent / "references" / "float64_reference.json"
-UNARY = ("tanh", "softsign", "sigmoid")
-ROWWISE = ("softmax", "log_softmax")
+UNARY = ("tanh", "softsign", "sigmoid", "gelu", "gelu_tanh")  # float32 references below
+ROWWISE = ("softmax", "log_softmax", "softmin")
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +35,7 @@ def report(label, d, x):
 
 # ------------------------------------------------------------------ float64 unary
 @pytest.mark.parametrize("path", PATHS)
-@pytest.mark.parametrize("name", ALL_UNARY)
+@pytest.mark.parametrize("name", UNARY_KERNELS)
 def test_float64_unary_vs_mpmath(table, name, path):
     entry = table["unary"][name]
     x = np.array([float(v) for v in entry["x"]])
@@ -47,6 +47,31 @@ def test_float64_unary_vs_mpmath(table, name, path):
     assert m <= BUDGET
     # strided input goes through the buffered loop: same bits
     arrays.assert_same(call(path, name, np.repeat(x, 2)[::2]), got)
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_float64_glu_vs_mpmath(table, path):
+    entry = table["split"]["glu"]
+    a, b, want = (np.array([float(v) for v in entry[k]]) for k in ("a", "b", "y"))
+    assert a.size > 3000 and (b < -708).sum() > 300  # the subnormal-sigmoid tail is in
+    got = call(path, "glu", a, b)
+    d = arrays.ulp_distance(got, want)
+    m = report(f"glu float64 [{path}] vs mpmath ({a.size} pairs)", d, b)
+    assert m <= BUDGET
+    arrays.assert_same(call(path, "glu", np.repeat(a, 2)[::2], b), got)
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_float32_glu_on_table_inputs(table, path):
+    # float32 glu is computed in double and rounded once: the float64 product rounded
+    entry = table["split"]["glu"]
+    with np.errstate(over="ignore"):
+        a, b = (np.array([float(v) for v in entry[k]]).astype(np.float32) for k in "ab")
+    ok = np.isfinite(a)
+    got = call(path, "glu", a[ok], b[ok])
+    want = (a[ok].astype(np.float64) * special.expit(b[ok].astype(np.float64))).astype(np.float32)
+    assert report(f"glu float32 [{path}] on table pairs", arrays.ulp_distance(got, want),
+                  b[ok]) <= BUDGET
 
 
 @pytest.mark.parametrize("path", PATHS)
@@ -100,7 +125,8 @@ def test_float64_rowwise_vs_mpmath(table, name, path):
 def test_float32_rowwise(table, name, path):
     xs = (np.array([float(v) for v in row]).astype(np.float32)
           for row in table["rowwise"]["rows"])
-    cases = ((x, rowwise_ref(x, log=(name == "log_softmax"))) for x in xs)
+    cases = ((x, rowwise_ref(-x if name == "softmin" else x, log=(name == "log_softmax")))
+             for x in xs)
     worst_d, worst_at = _worst_rowwise(path, name, cases, np.float32, ("contiguous", "column"))
     print(f"\n[accuracy] {name} float32 [{path}] rows: max {worst_d:g} ulp at "
           f"(layout, n, index, x, got, want)={worst_at}")
@@ -114,10 +140,21 @@ def _softsign64(x):
     return np.where(np.isinf(x), np.sign(x), y)
 
 
+def _gelu64(x, tanh_form=False):
+    # x Phi(x) (ndtr: erfc-based, accurate in the tail) or x sigmoid(2u) (the tanh form
+    # without its cancellation); the limit -0.0 at -inf
+    with np.errstate(all="ignore"):
+        y = (x * special.expit(2 * np.sqrt(2 / np.pi) * (x + 0.044715 * x**3)) if tanh_form
+             else x * special.ndtr(x))
+    return np.where(x == -np.inf, -0.0, y)
+
+
 REF32 = {  # float64 reference rounded once to float32
     "tanh": lambda x: np.tanh(x.astype(np.float64)).astype(np.float32),
     "softsign": lambda x: _softsign64(x.astype(np.float64)).astype(np.float32),
     "sigmoid": lambda x: special.expit(x.astype(np.float64)).astype(np.float32),
+    "gelu": lambda x: _gelu64(x.astype(np.float64)).astype(np.float32),
+    "gelu_tanh": lambda x: _gelu64(x.astype(np.float64), True).astype(np.float32),
 }
 STRIDE = 64          # every 64th bit pattern: 2^26 = 67M inputs per function
 OFFSET = 0x2B        # random-ish, so the sweep is not aligned to round numbers
@@ -128,7 +165,7 @@ SPECIAL32 = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, 88.0, 89.0, -88.0, -10
                      dtype=np.float32)
 
 
-@pytest.mark.parametrize("name", UNARY)
+@pytest.mark.parametrize("name", UNARY[:3])  # gelu's: tools/accuracy_f32.py (test_tools)
 def test_float32_sweep_all_paths(name):
     ks = {p: kernels(p)[name] for p in PATHS}
     worst = {p: (0.0, None, None, None) for p in PATHS}
@@ -163,7 +200,7 @@ def test_float32_sweep_all_paths(name):
 
 # ------------------------------------------------------------------ small dtypes
 @pytest.mark.parametrize("path", PATHS)
-@pytest.mark.parametrize("name", ALL_UNARY)
+@pytest.mark.parametrize("name", UNARY_KERNELS)
 def test_every_small_int_and_float16_exhaustively(name, path):
     # small ints: computed in float64; float16: computed in float32 and rounded once, so
     # exactly np.float16(f32 result) for all 65536 inputs (contiguous, strided, in place)

@@ -4,41 +4,98 @@ import numpy as np
 import pytest
 
 import fastact
-from fastact._registry import ACTIVATIONS, ROWWISE, UNARY
+from fastact._registry import ACTIVATIONS, ELEMENTWISE, ROWWISE, SPLIT, UNARY, variant_kernels
 
 import arrays
-from helpers import NAMES, PARAMS, PATHS, call, kernels
+from helpers import KERNEL_NAMES, NAMES, PARAMS, PATHS, UNARY_KERNELS, call, kernels
 
 F = {name: getattr(fastact, name) for name in NAMES}
 SEED_UNARY = ("tanh", "softsign", "sigmoid")
+SAME_SHAPE = tuple(n for n in NAMES if n not in SPLIT)  # result shape = input shape
 
 
 def apply(name, x, **kw):
     return F[name](x, *PARAMS[name], **kw)
 
 
+def out_shape(name, shape):
+    """The result's shape: a split function (glu) halves the last axis."""
+    return shape[:-1] + (shape[-1] // 2,) if name in SPLIT else shape
+
+
+def public_ufunc(name):
+    """The ufunc behind the public function for an ELEMENTWISE name: the function itself,
+    a keyword wrapper's .ufunc, or a variant's entry of .ufuncs (gelu_tanh)."""
+    for a in ACTIVATIONS:
+        for value, kname in variant_kernels(a).items():
+            if kname == name:
+                return F[a.name].ufuncs[value]
+    f = F[name]
+    return f if isinstance(f, np.ufunc) else f.ufunc
+
+
+def call_kernel(path, name, x):
+    """The raw ufunc of `path` on x: unary ones with PARAMS, a split one as f(x, x[::-1])."""
+    if name in SPLIT:
+        return kernels(path)[name](x, x[::-1])
+    return call(path, name, x)
+
+
 # ------------------------------------------------------------------ the objects
 def test_registry_matches_module():
     assert NAMES[:3] == ("tanh", "softsign", "sigmoid")
-    assert NAMES[-2:] == ("softmax", "log_softmax")
+    assert set(NAMES[-3:]) == {"softmax", "log_softmax", "softmin"}  # rowwise last
     assert len(set(NAMES)) == len(NAMES)
     assert set(NAMES) <= set(fastact.__all__)
     for a in ACTIVATIONS:
-        assert a.kind in ("unary", "rowwise")
+        assert a.kind in ("unary", "rowwise", "split")
+    # internal variant ufuncs are not public names; ELEMENTWISE holds them all
+    assert "gelu_tanh" in ELEMENTWISE and "gelu_tanh" not in fastact.__all__
+    assert SPLIT == ("glu",) and ELEMENTWISE["glu"] == 1
+    assert set(ELEMENTWISE) == set(UNARY) | set(SPLIT) | {"gelu_tanh"}
 
 
-@pytest.mark.parametrize("name", UNARY)
-def test_unary_is_a_real_ufunc(name):
-    np_ = len(PARAMS[name])
-    f = F[name] if not np_ else F[name].ufunc
+@pytest.mark.parametrize("name", ELEMENTWISE)
+def test_elementwise_is_a_real_ufunc(name):
+    np_ = ELEMENTWISE[name]  # extra inputs: parameters, or glu's gate
+    f = public_ufunc(name)
     assert isinstance(f, np.ufunc)
     assert (f.nin, f.nout) == (1 + np_, 1)
     assert f.__name__ == name
     d, s = "d" * np_, "f" * np_
     assert f.types == [f"?{d}->d", f"b{d}->d", f"B{d}->d", f"h{d}->d", f"H{d}->d",
                        f"e{s}->e", f"f{s}->f", f"d{d}->d"]
-    if np_:  # the wrapper is a plain function that carries the ufunc
-        assert not isinstance(F[name], np.ufunc) and F[name].__name__ == name
+    public = F.get(name)
+    if public is not None and (np_ or name in SPLIT or public.__name__ == "gelu"):
+        # the wrapper is a plain function that carries the ufunc
+        assert not isinstance(public, np.ufunc) and public.__name__ == name
+        assert public.ufunc is f
+
+
+def test_gelu_wrapper_holds_one_ufunc_per_variant():
+    g = fastact.gelu
+    assert set(g.ufuncs) == {"none", "tanh"} and g.ufunc is g.ufuncs["none"]
+    assert [u.__name__ for u in g.ufuncs.values()] == ["gelu", "gelu_tanh"]
+    x = np.array([-3.0, -0.5, 0.0, 1.0, 2.5])
+    arrays.assert_same(g(x), g.ufuncs["none"](x))
+    arrays.assert_same(g(x, approximate="tanh"), g.ufuncs["tanh"](x))
+    arrays.assert_same(g(x, "tanh"), g.ufuncs["tanh"](x))
+    assert not np.array_equal(g(x), g(x, approximate="tanh"))  # two different functions
+    import inspect
+    assert list(inspect.signature(g).parameters)[:2] == ["x", "approximate"]
+
+
+def test_glu_wrapper_splits_the_halves():
+    g = fastact.glu
+    x = np.arange(24.0).reshape(2, 3, 4) - 10
+    for axis in (0, 2, -1, -3):
+        ax = axis % 3
+        n = x.shape[ax] // 2 if x.shape[ax] % 2 == 0 else None
+        if n is None:
+            continue
+        a, b = np.split(x, 2, axis=ax)
+        arrays.assert_same(g(x, axis=axis), g.ufunc(a, b))
+    arrays.assert_same(g(x), g.ufunc(x[..., :2], x[..., 2:]))
 
 
 @pytest.mark.parametrize("name", ROWWISE)
@@ -67,7 +124,7 @@ def test_show_config(capsys):
 @pytest.mark.parametrize("path", PATHS)
 def test_make_ufuncs_every_path(path):
     k = kernels(path)
-    assert set(k) == set(NAMES)
+    assert set(k) == set(KERNEL_NAMES)
     x = np.array([-2.0, 0.5, 3.0])
     np.testing.assert_allclose(k["tanh"](x), np.tanh(x), rtol=1e-15)
     np.testing.assert_allclose(k["softmax"](x, axis=0), np.exp(x) / np.exp(x).sum(),
@@ -96,7 +153,7 @@ def test_result_dtype_and_values(name, dtype):
     got = apply(name, x)
     want_dt = expected_dtype(dtype, name)
     assert got.dtype == want_dt
-    assert got.shape == x.shape
+    assert got.shape == out_shape(name, x.shape)
     # the same values as the computation on the input converted to the compute dtype
     # (float16: float32, rounded once to float16)
     comp = np.float32 if np.dtype(dtype) == np.float16 else want_dt
@@ -148,7 +205,7 @@ def test_ufunc_dtype_keyword(name):
 
 
 # ------------------------------------------------------------------ scalars and 0-d
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", SAME_SHAPE)
 @pytest.mark.parametrize("scalar", [0.5, -3, True, np.float32(0.5), np.float64(-2.0),
                                     np.int16(4)], ids=repr)
 def test_scalars_give_numpy_scalars(name, scalar):
@@ -160,12 +217,12 @@ def test_scalars_give_numpy_scalars(name, scalar):
                else np.dtype(np.float64))
     assert got.dtype == want_dt
     if name in ROWWISE:  # a scalar is a slice of length 1
-        assert got == (1.0 if name == "softmax" else 0.0)
+        assert got == (0.0 if name == "log_softmax" else 1.0)
     else:
         arrays.assert_same(np.asarray(got), apply(name, arr.reshape(1).astype(want_dt))[0])
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", SAME_SHAPE)
 @pytest.mark.parametrize("dtype", arrays.FLOAT_DTYPES)
 def test_zero_d_array(name, dtype):
     x = np.array(0.75, dtype=dtype)
@@ -183,12 +240,17 @@ def test_zero_d_array(name, dtype):
 @pytest.mark.parametrize("shape", [(0,), (0, 3), (3, 0), (2, 0, 4)])
 def test_empty(name, shape):
     for dtype in (np.float16, np.float32, np.float64, np.int64):
+        if name in SPLIT and shape[-1] % 2:
+            with pytest.raises(ValueError, match=f"{name}.*axis {len(shape) - 1}"):
+                apply(name, np.zeros(shape, dtype=dtype))
+            continue
         got = apply(name, np.zeros(shape, dtype=dtype))
-        assert got.shape == shape and got.dtype == expected_dtype(dtype, name)
+        assert got.shape == out_shape(name, shape)
+        assert got.dtype == expected_dtype(dtype, name)
 
 
 # ------------------------------------------------------------------ layouts
-@pytest.mark.parametrize("name", UNARY)
+@pytest.mark.parametrize("name", UNARY)  # the public functions (gelu: its wrapper)
 def test_unary_every_layout_matches_contiguous_copy(name):
     n = 0
     for label, x in arrays.arrays(arrays.ALL_REAL_DTYPES):
@@ -202,11 +264,12 @@ def test_unary_every_layout_matches_contiguous_copy(name):
     assert n > 500
 
 
-@pytest.mark.parametrize("name", UNARY)
+@pytest.mark.parametrize("name", ELEMENTWISE)
 @pytest.mark.parametrize("path", PATHS)
 def test_unary_layouts_every_path(name, path):
     for label, x in arrays.arrays(arrays.FLOAT_DTYPES, shapes=((300,), (17, 3), (2, 3, 4))):
-        arrays.assert_same(call(path, name, x), call(path, name, np.ascontiguousarray(x)))
+        arrays.assert_same(call_kernel(path, name, x),
+                           call_kernel(path, name, np.ascontiguousarray(x)))
 
 
 @pytest.mark.parametrize("name", UNARY)
@@ -226,9 +289,9 @@ def test_unary_broadcast_and_overlapping_out(name):
 @pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("dtype", arrays.FLOAT_DTYPES)
 def test_out_is_filled_and_returned(name, dtype):
-    x = arrays.values((5, 7), dtype, seed=1)
+    x = arrays.values((5, 8), dtype, seed=1)
     want = apply(name, x)
-    out = np.full(x.shape, 123.0, dtype=dtype)
+    out = np.full(out_shape(name, x.shape), 123.0, dtype=dtype)
     res = apply(name, x, out=out)
     assert np.shares_memory(res, out) and res.shape == out.shape
     arrays.assert_same(out, want)
@@ -237,9 +300,9 @@ def test_out_is_filled_and_returned(name, dtype):
 @pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("dtype", arrays.FLOAT_DTYPES)
 def test_out_non_contiguous(name, dtype):
-    x = arrays.values((6, 9), dtype, seed=2)
+    x = arrays.values((6, 10), dtype, seed=2)
     want = apply(name, x)
-    big = np.full((12, 18), 5.0, dtype=dtype)
+    big = np.full(tuple(2 * s for s in out_shape(name, x.shape)), 5.0, dtype=dtype)
     out = big[::2, ::2]
     res = apply(name, x, out=out)
     assert np.shares_memory(res, big)
@@ -247,7 +310,7 @@ def test_out_non_contiguous(name, dtype):
     assert np.all(big[1::2] == 5.0) and np.all(big[:, 1::2] == 5.0)
 
 
-@pytest.mark.parametrize("name", UNARY)
+@pytest.mark.parametrize("name", UNARY_KERNELS)
 @pytest.mark.parametrize("dtype", arrays.FLOAT_DTYPES)
 @pytest.mark.parametrize("path", PATHS)
 def test_unary_in_place(name, dtype, path):
@@ -278,25 +341,25 @@ def test_out_wrong_shape_raises_and_leaves_out_alone(name):
 @pytest.mark.parametrize("out_dtype", [np.int32, np.int64, np.bool_, np.uint8])
 def test_out_wrong_dtype_raises_and_leaves_out_alone(name, out_dtype):
     x = arrays.values((3, 4), np.float64, seed=0)
-    out = np.ones((3, 4), dtype=out_dtype)
+    out = np.ones(out_shape(name, (3, 4)), dtype=out_dtype)
     with pytest.raises(TypeError):
         apply(name, x, out=out)
     assert np.all(out == 1)
 
 
-@pytest.mark.parametrize("name", ROWWISE)
+@pytest.mark.parametrize("name", ROWWISE + SPLIT)
 def test_rowwise_out_must_be_ndarray(name):
     with pytest.raises(TypeError, match=name):
-        apply(name, np.ones(3), out=[0.0, 0.0, 0.0])
+        apply(name, np.ones(4), out=[0.0] * out_shape(name, (4,))[0])
 
 
-@pytest.mark.parametrize("name", ROWWISE)
+@pytest.mark.parametrize("name", ROWWISE + SPLIT)
 def test_rowwise_axis_must_be_integer(name):
     for axis in (1.0, "0", None):
         with pytest.raises(TypeError, match=name):
-            apply(name, np.ones((2, 3)), axis=axis)
-    arrays.assert_same(apply(name, np.ones((2, 3)), axis=np.int64(0)),
-                       apply(name, np.ones((2, 3)), axis=0))
+            apply(name, np.ones((2, 4)), axis=axis)
+    arrays.assert_same(apply(name, np.ones((2, 4)), axis=np.int64(0)),
+                       apply(name, np.ones((2, 4)), axis=0))
 
 
 @pytest.mark.parametrize("name", UNARY)
@@ -341,8 +404,10 @@ def test_unary_nan_payloads_and_signs_stay_nan(path, dtype):
                            exp_all | payloads | (itype(1) << itype(8 * np.dtype(dtype).itemsize - 1))])
     x = bits.view(dtype)
     assert np.all(np.isnan(x))
-    for name in UNARY:
-        assert np.all(np.isnan(call(path, name, x))), name
+    for name in ELEMENTWISE:  # glu: NaN in either input
+        assert np.all(np.isnan(call_kernel(path, name, x))), name
+        if name in SPLIT:
+            assert np.all(np.isnan(call(path, name, np.ones_like(x), x))), name
 
 
 def edge_values(dtype):
@@ -370,18 +435,22 @@ def test_no_floating_point_warnings_unary(path, dtype):
     x = edge_values(dtype)
     xs = np.repeat(x, 3)[::3]  # the same values, strided
     with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
-        for name in UNARY:
+        for name in ELEMENTWISE:
             for inp in (x, xs, x[::-1]):
-                y = call(path, name, inp)
+                y = call_kernel(path, name, inp)
                 assert y.dtype == dtype
-                assert np.array_equal(np.isnan(y), np.isnan(inp)), name
+                nan = np.isnan(inp)
+                if name in SPLIT:  # NaN in either half; inf * sigmoid(-inf) = inf * 0
+                    gate = inp[::-1]
+                    nan = nan | np.isnan(gate) | (np.isinf(inp) & (gate < -746))
+                assert np.array_equal(np.isnan(y), nan), name
                 if name in SEED_UNARY:
                     lo = 0 if name == "sigmoid" else -1
                     fin = y[~np.isnan(y)]
                     assert np.all((fin >= lo) & (fin <= 1)), (name, fin.min(), fin.max())
             # ints through the int loops too
             for it in (np.int8, np.uint8, np.int16, np.uint16, np.int64, np.bool_):
-                call(path, name, np.array([0, 1, 100, 127], dtype=np.int64).astype(it))
+                call_kernel(path, name, np.array([0, 1, 100, 127], dtype=np.int64).astype(it))
 
 
 @pytest.mark.parametrize("path", PATHS)

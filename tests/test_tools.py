@@ -21,8 +21,9 @@ def _load(name):
 def test_accuracy_tool_coarse_sweep(path):
     tool = _load("accuracy_f32")
     ufuncs = _ufuncs.make_ufuncs(path)
-    from fastact._registry import UNARY
-    assert set(tool.REFERENCES) == set(UNARY)  # the checker covers every function
+    from fastact._registry import ELEMENTWISE
+    # the checker covers every elementwise ufunc: gelu's variants and glu included
+    assert set(tool.REFERENCES) == set(ELEMENTWISE)
     for name, ref in tool.REFERENCES.items():
         worst, worst_x, mean, count, mismatches = tool.check(tool.bind(ufuncs[name], name), ref,
                                                            step=1 << 16)
@@ -53,6 +54,21 @@ def test_tanh_table_matches_its_generator():
     assert worst < 2.0**-26
 
 
+def test_gelu_table_matches_its_generator(tmp_path):
+    """The committed _gelu_table.h is what tools/fit_coefficients.py writes (write_gelu_table),
+    and its fits are as good as the header says the kernel needs (Q 2^-60, h 2^-59)."""
+    pytest.importorskip("mpmath")
+    gen = _load("fit_coefficients")
+    out = tmp_path / "gelu.h"
+    gen.write_gelu_table(str(out))
+    committed = (ROOT / "src" / "fastact" / "_gelu_table.h").read_text()
+    assert out.read_text() == committed
+    q, qerr, table, worst = gen.gelu_tables()
+    assert qerr < 2.0**-60 and worst < 2.0**-59
+    assert f"#define FA_GELU_TAB_N {gen.GELU_INTERVALS}" in committed
+    assert len(table) == gen.GELU_TAB_DEG + 1 and len(table[0]) == gen.GELU_INTERVALS
+
+
 def test_exp2_table_matches_its_generator(tmp_path):
     """The committed _exp2_table.h is what tools/fit_coefficients.py writes, and its
     hi + lo pairs are 2^(j/32) to float32-squared precision."""
@@ -81,16 +97,23 @@ def test_exp2_table_matches_its_generator(tmp_path):
 @pytest.mark.skipif(np.finfo(np.longdouble).nmant < 63, reason="needs an extended longdouble")
 @pytest.mark.parametrize("path", _ufuncs.AVAILABLE)
 def test_float64_accuracy_tool_sample(path):
-    """tools/accuracy_f64.py on 2e5 inputs per function (the full run uses 1e7): within
-    the 2-ulp budget, specials matching exactly."""
+    """tools/accuracy_f64.py on 2e5 inputs per function (the full run uses 1e7; the
+    mpmath-referenced gelus 3000, their tail range): within the 2-ulp budget, specials
+    matching exactly. glu's ufunc is swept as glu(x, x), as the tool does."""
+    pytest.importorskip("mpmath")
     tool = _load("accuracy_f64")
     ufuncs = _ufuncs.make_ufuncs(path)
     flat, table = tool.inputs(200_000, seed=1), tool.rows(200_000, seed=1)
     assert np.isnan(flat).any() and np.isinf(flat).any() and (np.abs(flat) == 5e-324).any()
+    assert {"gelu", "gelu_tanh", "glu"} <= set(tool.REFERENCES)
     for name, ref in tool.REFERENCES.items():
         x = table if name in ("softmax", "log_softmax") else flat
-        worst, worst_x, mean, count, mismatches = tool.check(tool.bind(ufuncs[name], name),
-                                                             ref, x)
+        if name in tool.MPMATH:
+            x = tool.inputs(3000, seed=1, top=np.log2(40.0))
+            assert (x < -38.6).any() and ((x > -38.6) & (x < -30)).any()  # to the underflow
+        fn = (tool.SWEEP[name](ufuncs[name]) if name in tool.SWEEP
+              else tool.bind(ufuncs[name], name))
+        worst, worst_x, mean, count, mismatches = tool.check(fn, ref, x)
         assert mismatches == 0, name
         assert count == x.size
         assert worst <= 2.0, (name, path, worst, worst_x)

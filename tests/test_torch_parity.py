@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import fastact
-from fastact._registry import ACTIVATIONS, ROWWISE
+from fastact._registry import ACTIVATIONS, ROWWISE, SPLIT, variant_kernels
 
 from helpers import PARAMS
 
@@ -35,6 +35,7 @@ def _torch_call(name):
         "identity": lambda x: x.clone(), "relu": F.relu, "relu6": F.relu6,
         "selu": F.selu, "silu": F.silu, "mish": F.mish, "log_sigmoid": F.logsigmoid,
         "hardsigmoid": F.hardsigmoid, "hardswish": F.hardswish, "tanhshrink": F.tanhshrink,
+        "gelu": F.gelu, "gelu_tanh": lambda x: F.gelu(x, approximate="tanh"),
     }
     if name in simple:
         return simple[name]
@@ -54,9 +55,18 @@ def _torch_call(name):
 
 
 ROWWISE_TORCH = {"softmax": F.softmax, "log_softmax": F.log_softmax, "softmin": F.softmin}
+SPLIT_TORCH = {"glu": F.glu}  # f(x, dim)
+
+
+VARIANT_OF = {k: (a.name, v) for a in ACTIVATIONS for v, k in variant_kernels(a).items()
+              if k != a.name}  # gelu_tanh -> ("gelu", "tanh")
 
 
 def _fastact(name, x, params):
+    if name in VARIANT_OF:  # an internal variant: the public function with its keyword
+        base, value = VARIANT_OF[name]
+        (keyword, _), = next(a for a in ACTIVATIONS if a.name == base).variants
+        return getattr(fastact, base)(x, **{keyword: value})
     f = getattr(fastact, name)
     return f(x, *params)
 
@@ -90,7 +100,29 @@ def _is_neg_zero(x, dt):
     return (x == 0) & np.signbit(x)
 
 
+def _limits_vs_nan(ours, theirs):
+    # fastact: gelu(-inf) = -0.0, gelu(+inf) = +inf (the limits); PyTorch: NaN (inf * 0)
+    assert np.isnan(theirs).any() and not np.isnan(ours).any()
+    assert np.all((ours == np.inf) | ((ours == 0) & np.signbit(ours)))
+
+
+def _tail_kept(ours, theirs):
+    # the same to an absolute 1e-6, but fastact keeps the small values PyTorch loses
+    assert np.all(np.abs(ours.astype(np.float64) - theirs) <= 1e-6)
+    assert (ours != 0).sum() > (theirs != 0).sum()
+    kept = (theirs != 0) & (ours != 0)
+    assert (np.abs(ours[kept] / theirs[kept] - 1) > 1e-3).any()  # PyTorch's were off
+
+
 DIFFERENCES = [
+    *[(n, f"{n}(-inf) = -0.0 and {n}(+inf) = +inf (the limits); PyTorch computes "
+          f"x/2 (1 + erf/tanh) = -inf * 0 = NaN at -inf (float32 erf form: also at +inf)",
+       lambda x, dt: np.isinf(x), _limits_vs_nan) for n in ("gelu", "gelu_tanh")],
+    *[(n, f"{n} for x < -1.5: PyTorch's x/2 (1 + erf(x/sqrt 2)) (or 1 + tanh) cancels (its "
+          f"relative error grows as 1/Phi(x), to 100%: 0 from x = -6 in float32, -10 in "
+          f"float64); fastact keeps the relative accuracy down to the underflow "
+          f"(gelu(-10) = -7.6e-23)",
+       lambda x, dt: (x < -1.5) & np.isfinite(x), _tail_kept) for n in ("gelu", "gelu_tanh")],
     *[(n, f"{n}(-0.0) is +0.0 (a rectifier never returns -0.0, as the issue asks); "
           f"PyTorch returns -0.0", _is_neg_zero, _neg_zero)
       for n in ("relu", "relu6", "leaky_relu", "prelu")],
@@ -125,7 +157,9 @@ def _compare(ours, theirs, dtype, what, log_amplified=False, abs_eps=0.0):
     assert not bad.any(), (what, ours[ok][bad][:5], theirs[ok][bad][:5])
 
 
-ELEMENTWISE = [a.name for a in ACTIVATIONS if a.kind == "unary" and _torch_call(a.name)]
+ELEMENTWISE = [n for a in ACTIVATIONS if a.kind == "unary"
+               for n in (a.name, *[k for k in variant_kernels(a).values() if k != a.name])
+               if _torch_call(n)]
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -165,7 +199,7 @@ def test_every_function_is_compared():
     """Every fastact function has its PyTorch twin here, or a stated reason it has none."""
     missing = [a.name for a in ACTIVATIONS
                if a.name not in ELEMENTWISE and a.name not in ROWWISE_TORCH
-               and a.name not in NOT_IN_TORCH]
+               and a.name not in SPLIT_TORCH and a.name not in NOT_IN_TORCH]
     assert not missing, missing
 
 
@@ -175,7 +209,7 @@ def test_every_function_is_compared():
 def test_rowwise_matches_torch(name, axis, dtype):
     rng = np.random.default_rng(5)
     x = (rng.standard_normal((16, 300)) * rng.choice([0.1, 3.0, 30.0], (16, 1))).astype(dtype)
-    x[3, :5] = -np.inf
+    x[3, :5] = np.inf if name == "softmin" else -np.inf  # entries that get 0, no NaN in torch
     x[4, 7] = np.nan
     ours = getattr(fastact, name)(x, axis=axis)
     theirs = ROWWISE_TORCH[name](torch.from_numpy(x), dim=axis).numpy()
@@ -199,3 +233,31 @@ def test_softmax_infinity_policy_differs_from_torch():
     y = np.full((1, 4), -np.inf)
     assert np.isnan(F.softmax(torch.from_numpy(y), dim=-1).numpy()).all()
     np.testing.assert_array_equal(fastact.softmax(y), [[0.25] * 4])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("axis", ROW_AXES)
+@pytest.mark.parametrize("name", list(SPLIT_TORCH))
+def test_split_matches_torch(name, axis, dtype):
+    rng = np.random.default_rng(6)
+    x = (rng.standard_normal((16, 300)) * rng.choice([0.1, 3.0, 30.0], (16, 1))).astype(dtype)
+    x[3, :5] = -np.inf  # gates of -inf: 0 (a finite)
+    x[4, 7] = np.nan
+    ours = getattr(fastact, name)(x, axis=axis)
+    theirs = SPLIT_TORCH[name](torch.from_numpy(x), axis).numpy()
+    assert ours.shape == theirs.shape and ours.shape[axis] == x.shape[axis] // 2
+    # deliberate difference (as sigmoid's): float32 glu keeps a subnormal result where
+    # PyTorch's float32 sigmoid(b) has flushed to 0
+    flushed = (theirs == 0) & (ours != 0)
+    assert np.all(np.abs(ours[flushed]) < np.finfo(dtype).smallest_normal)
+    assert dtype == np.float32 or not flushed.any()
+    _compare(ours[~flushed], theirs[~flushed], dtype, f"{name} axis={axis} {np.dtype(dtype)}")
+
+
+def test_softmin_infinity_policy_differs_from_torch():
+    """Deliberate difference, softmin's side of the softmax policy: a slice holding -inf
+    (softmax's +inf). PyTorch returns NaN for the whole slice; fastact gives the -inf
+    entries equal shares of the mass and the rest 0."""
+    x = np.array([[-np.inf, 1.0, -np.inf, -2.0]])
+    assert np.isnan(F.softmin(torch.from_numpy(x), dim=-1).numpy()).all()
+    np.testing.assert_array_equal(fastact.softmin(x), [[0.5, 0.0, 0.5, 0.0]])

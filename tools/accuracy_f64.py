@@ -14,7 +14,7 @@ gelu (both forms): NumPy has no longdouble erfc, and the tanh form's exponent ar
 (up to 745) needs more than longdouble's 64 bits, so their reference is mpmath (40
 digits) on a smaller sample (--mp-n, default 1e5 inputs: the same mix, its log-uniform
 half over [2^-30, 40] so that the whole negative tail to the underflow is covered).
-glu's ufunc is checked as glu(x, x) = x sigmoid(x).
+glu's ufunc is checked as glu(x, x) = x sigmoid(x) (x * 0 where sigmoid(x) rounds to 0).
 
 The reference is the function computed in x87 extended precision (NumPy's longdouble:
 64-bit significand, so ~2^-11 float64 ulp), and the error of each result is
@@ -91,8 +91,12 @@ def _log_softmax(x):
     return _policy(x, (x - m) - lse, True)
 
 
-def _glu(x):
-    return x / (1 + np.exp(-x))
+def _glu(x, gate=None):
+    """a sigmoid(b), exactly, except where sigmoid(b) itself rounds to 0 in float64
+    (b < -745.13): there glu is a * 0, as documented (and as PyTorch's a * sigmoid(b))."""
+    gate = x if gate is None else gate
+    s = 1 / (1 + np.exp(-gate))
+    return x * np.where(s.astype(np.float64) == 0, LD(0), s)
 
 
 def _mp_ref(fn):

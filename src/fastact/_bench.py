@@ -166,6 +166,30 @@ def _numpy_softmax(x, out, axis):
     return f
 
 
+def _numpy_softmin(x, out, axis):
+    def f():
+        e = np.exp(x.min(axis, keepdims=True) - x)
+        return e / e.sum(axis, keepdims=True)
+    return f
+
+
+def _halves(x, axis):
+    return np.split(x, 2, axis=axis)
+
+
+def _numpy_glu(x, out, axis):
+    def f():
+        a, b = _halves(x, axis)
+        return a / (1 + np.exp(-b))
+    return f
+
+
+def _numpy_gelu(x, out, axis):
+    # NumPy has no erf: math.erfc element by element (x Phi(x) = x erfc(-x/sqrt 2) / 2)
+    erfc = np.frompyfunc(math.erfc, 1, 1)
+    return lambda: (x * (erfc(x * -np.sqrt(0.5)).astype(x.dtype) * 0.5)).astype(x.dtype)
+
+
 def _numpy_log_softmax(x, out, axis):
     def f():
         m = x.max(axis, keepdims=True)
@@ -223,6 +247,9 @@ def _numpy_peers(name, np_):
         return {f"numpy {label}": lambda x, out, axis: (lambda: f(x, out))}
     return {"softsign": {"numpy x/(1+abs(x))": _numpy_softsign},
             "sigmoid": {"numpy 1/(1+exp(-x))": _numpy_sigmoid},
+            "gelu": {"numpy x erfc(-x/sqrt 2)/2 (math.erfc)": _numpy_gelu},
+            "glu": {"numpy a/(1+exp(-b))": _numpy_glu},
+            "softmin": {"numpy exp(min-x)/sum": _numpy_softmin},
             "softmax": {"numpy exp(x-max)/sum": _numpy_softmax},
             "log_softmax": {"numpy x-max-log(sum(exp))": _numpy_log_softmax}}[name]
 
@@ -234,6 +261,16 @@ def _scipy_peers(name, special):
     if name in ("softmax", "log_softmax"):
         f = getattr(special, name)
         return {f"scipy.special.{name}": lambda x, out, axis: (lambda: f(x, axis=axis))}
+    if name == "softmin":
+        sm = special.softmax
+        return {"scipy.special.softmax(-x)": lambda x, out, axis: (lambda: sm(-x, axis=axis))}
+    if name == "gelu":
+        ndtr = special.ndtr
+        return {"scipy x ndtr(x)": lambda x, out, axis: (lambda: x * ndtr(x))}
+    if name == "glu":
+        expit = special.expit
+        return {"scipy a expit(b)": lambda x, out, axis: (
+            lambda: (lambda a, b: a * expit(b))(*_halves(x, axis)))}
     return {}
 
 
@@ -256,6 +293,13 @@ def _torch_peers(name, torch):
         return {f"torch F.{name}": factory}
     if name == "sigmoid":
         return {"torch.sigmoid": with_out(torch.sigmoid)}
+    if name in ("glu", "softmin"):  # torch.nn.functional, along dim
+        func = getattr(torch.nn.functional, name)
+
+        def factory(x, out, axis):
+            t = torch.from_numpy(x)
+            return lambda: func(t, axis)
+        return {f"torch F.{name}": factory}
     if name == "softsign":
         softsign = torch.nn.functional.softsign  # no out=: x / (1 + |x|) in Python
 
@@ -273,7 +317,7 @@ def _torch_peers(name, torch):
     return {f"torch.{name}": factory}
 
 
-_TORCH_F = {"relu": (), "relu6": (), "leaky_relu": (0.01,), "hardtanh": (-1.0, 1.0),
+_TORCH_F = {"gelu": (), "relu": (), "relu6": (), "leaky_relu": (0.01,), "hardtanh": (-1.0, 1.0),
             "hardsigmoid": (), "hardswish": (), "hardshrink": (0.5,), "softshrink": (0.5,),
             "threshold": (0.5, -2.0), "elu": (1.0,), "selu": (), "celu": (1.0,),
             "softplus": (1.0, 20.0), "silu": (), "mish": (), "tanhshrink": ()}
@@ -393,9 +437,18 @@ def peers_for(name, libs, dtype=None, mode="1", sessions=None):
     return peers
 
 
+def out_for(act, x, axis):
+    """An output array for act on x: x's shape, halved along axis for a split (glu)."""
+    if act.kind != "split":
+        return np.empty_like(x)
+    shape = list(x.shape)
+    shape[axis] //= 2
+    return np.empty(shape, x.dtype)
+
+
 def fastact_for(act):
     func = getattr(fastact, act.name)
-    if act.kind == "rowwise":
+    if act.kind in ("rowwise", "split"):
         return lambda x, out, axis: (lambda: func(x, axis=axis, out=out))
     if act.params:  # the ufunc itself, with the parameters as Python floats
         ufunc, params = func.ufunc, _params(act)
@@ -404,7 +457,9 @@ def fastact_for(act):
 
 
 def _floor(x, out, axis):
-    return lambda: np.copyto(out, x)
+    # copying the output's worth of x (glu's output is half of x)
+    src = x if x.shape == out.shape else x[tuple(slice(0, k) for k in out.shape)]
+    return lambda: np.copyto(out, src)
 
 
 # ---------------------------------------------------------------------------------
@@ -501,7 +556,7 @@ def _as_numpy(r):
 def run_case(act, dtype, n, axis, shape, libs, mode, sessions, target, repeats):
     """(result row, warnings, notes) of one case in one thread mode."""
     x = make_input(n, dtype, shape)
-    out = np.empty_like(x)
+    out = out_for(act, x, axis)
     peers = peers_for(act.name, libs, dtype, mode, sessions)
     where = f"{act.name} {dtype} n={n:,}" + ("" if axis is None else f" axis={axis}")
 
@@ -510,7 +565,7 @@ def run_case(act, dtype, n, axis, shape, libs, mode, sessions, target, repeats):
     checked = {}
     for name, factory in peers.items():
         try:
-            got = _as_numpy(factory(x, np.empty_like(x), axis)())
+            got = _as_numpy(factory(x, out_for(act, x, axis), axis)())
         except Unsupported as exc:
             notes.append(f"{exc} (not timed)")
             excluded[name] = "n/a"
@@ -653,8 +708,9 @@ def render_mode(results, mode, mode_desc):
                "is better; ratio < 1: fastact is faster)", "", mode_desc, ""]
     out.append(md_table(MAIN_HEADER, main_rows(results)))
 
-    for kind, what in (("unary", "elementwise"), ("rowwise", "softmax-like")):
-        names = {a.name for a in ACTIVATIONS if a.kind == kind}
+    for kind, what in (("unary", "elementwise"), ("rowwise", "along an axis (softmax-like, glu)")):
+        names = {a.name for a in ACTIVATIONS
+                 if a.kind == kind or (kind == "rowwise" and a.kind == "split")}
         sub = [r for r in results if r["function"] in names]
         if not sub:
             continue
@@ -794,15 +850,15 @@ def subnormal_rows(functions, target, repeats, n=100_000):
             act = by_name[name]
             for dtype in DTYPES:
                 dt = np.dtype(dtype)
-                shape = (n // ROW, ROW) if act.kind == "rowwise" else (n,)
+                shape = (n // ROW, ROW) if act.kind != "unary" else (n,)
                 normal = make_input(n, dt, shape)
                 tiny = np.finfo(dt).smallest_normal
                 rng = np.random.default_rng(SEED)
                 sub = (rng.uniform(-1, 1, n) * tiny).astype(dt).reshape(shape)
                 assert np.all(np.abs(sub) < tiny)
-                out = np.empty_like(normal)
+                axis = -1 if act.kind != "unary" else None
+                out = out_for(act, normal, axis)
                 f = fastact_for(act)
-                axis = -1 if act.kind == "rowwise" else None
                 best = measure({"normal": f(normal, out, axis), "subnormal": f(sub, out, axis)},
                                target, repeats)
                 rows.append((name, str(dt), n, best["normal"] / n * 1e9,

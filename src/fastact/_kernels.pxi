@@ -43,7 +43,7 @@ cdef extern from "_vmath.h" nogil:
                          double*)
     float fa_mul2_f(float, float, float)
     double fa_sigmoid_d(double)
-    double fa_sigmoid_parts_d(double, double*)
+    double fa_glu_d(double, double)
     double fa_fmaa_d(double, double, double)
     double fa_gelu_d(double)
     double fa_gelu_tanh_d(double)
@@ -167,17 +167,16 @@ cdef inline floating k_gelu_tanh(floating x) noexcept nogil:
 
 cdef inline floating k_glu(floating x, floating gate) noexcept nogil:
     # glu's elementwise part: x * sigmoid(gate) (the wrapper splits the input in halves).
-    # float64: sigmoid = q + c (one division and its correction, fa_sigmoid_parts_d),
-    # x q + x c fused into one rounding: ~1.5 ulp (exp's error in sigmoid); x = +-inf
-    # uses 0 for the correction (so inf * sigmoid(gate), NaN when that is 0, as inf * 0).
+    # float64: fa_glu_d in _vmath.h: sigmoid = (q + c) 2^n (one division and its
+    # correction), x q + x c fused into one rounding and 2^n applied after the product,
+    # so a subnormal sigmoid(gate) times a large x is rounded once: ~1.5 ulp (exp's error
+    # in sigmoid). x = +-inf: inf * sigmoid(gate), NaN where that rounds to 0 (inf * 0).
     # float32 / float16: x * sigmoid(gate) in double, rounded once (<= 0.5 ulp + 2^-28).
     # NaN in either -> NaN.
-    cdef double c, q
     if floating is float:
         return <float>(<double>x * fa_sigmoid_d(<double>gate))
     else:
-        q = fa_sigmoid_parts_d(gate, &c)
-        return fa_fmaa_d(x, q, (x if x - x == 0 else 0.0) * c)
+        return fa_glu_d(x, gate)
 
 
 

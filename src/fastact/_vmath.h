@@ -294,6 +294,33 @@ static FA_INLINE double fa_gelu_tanh_d(double x)
     return a < FA_GELU_TINY ? fa_half_d(x) : q;
 }
 
+#define FA_GLU_BIG 1.0715086071862673e301  /* 2^1000: |a| above is pre-scaled */
+
+/*
+ * glu's elementwise part, float64: a sigmoid(b) with sigmoid(b) = (q + c) 2^n
+ * (fa_sigmoid_parts_d, late: for b <= 0 q and c are unscaled, 2^n = s1 s2; b > 0: 1):
+ * a q + a c is fused into one rounding (fa_fmaa_d) and the 2^n scale applied after the
+ * product, so a subnormal sigmoid(b) (b < -708) is not rounded before it is multiplied
+ * by a (that cost |a| subnormal ulps: 360 ulp at b = -725.5, a = 1e3); the result is
+ * rounded once more only where it is itself subnormal. |a| > 2^1000 (q may reach 1.42:
+ * a q could overflow) takes s1 first instead, exactly (a s1 stays far above 2^-1022).
+ * a = +-inf: 0 for the correction (inf c could be inf - inf). Where sigmoid(b) rounds
+ * to 0 (b < -745.13, b = -inf) the result is a * 0 (+-0; inf * 0 = NaN), as before the
+ * product. a = +-0 -> +-0 (the fused a q + a c would give +0 for -0). NaN in either -> NaN.
+ * Error ~1.5 ulp (exp's error inside sigmoid: README).
+ */
+static FA_INLINE double fa_glu_d(double a, double b)
+{
+    double c, s1, s2, q = fa_sigmoid_parts_d(b, &c, &s1, &s2, 1), as, f1, r;
+    int big = fa_abs_d(a) > FA_GLU_BIG;
+    as = big ? a * s1 : a;
+    f1 = big ? 1.0 : s1;
+    r = fa_fmaa_d(as, q, (as - as == 0 ? as : 0.0) * c);
+    r = (r * f1) * s2;
+    r = a == 0 ? a * q : r;   /* +-0 (the fused sum gives +0 for -0), NaN for a NaN b */
+    return (q * s1) * s2 == 0 ? a * 0.0 : r;
+}
+
 /* ---------------------------------------------- float32 tanh, a whole block
  * fa_tanh_block_f(x, y, n): y[i] = tanh(x[i]) for float32.
  * With AVX-512 (GCC/Clang): by table, like SVML/NumPy. |x| picks one

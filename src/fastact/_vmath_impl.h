@@ -224,11 +224,16 @@ static FA_INLINE FA_T FA_FN(fa_softsign_)(FA_T x)
  *   every float32); float64 drops it for speed (1.4 ulp measured).
  * The negative tail keeps its true, subnormal value. Special: -inf -> 0, +inf -> 1,
  * -0.0 -> 0.5, NaN -> NaN.
+ * late (a constant after inlining): for x <= 0 the numerator is e's unscaled p (e = p 2^n),
+ *   so sigmoid(x) = (q + c) * (*sc1) * (*sc2) with the 2^n scale left to the caller
+ *   (glu multiplies by its other half first, so that a subnormal sigmoid is not rounded
+ *   before the product: rounded once, at the end); x > 0 and late = 0: *sc1 = *sc2 = 1.
  */
-static FA_INLINE FA_T FA_FN(fa_sigmoid_parts_)(FA_T x, FA_T *corr)
+static FA_INLINE FA_T FA_FN(fa_sigmoid_parts_)(FA_T x, FA_T *corr, FA_T *sc1, FA_T *sc2,
+                                                int late)
 {
     FA_U n, n1;
-    FA_T z = -FA_FN(fa_abs_)(x), p, plo, s1, s2, e, elo, s, slo, num, q, inv, c;
+    FA_T z = -FA_FN(fa_abs_)(x), p, plo, s1, s2, e, elo, s, slo, num, nlo, q, inv, c;
     int pos = x > 0;
     z = z < FA_EXP_LO ? FA_EXP_LO : z;  /* NaN stays NaN */
     z = z > -(FA_T)FA_SIGMOID_TINY ? z - z : z;  /* sigmoid = 1/2 there: 0 (as in tanh) */
@@ -239,23 +244,26 @@ static FA_INLINE FA_T FA_FN(fa_sigmoid_parts_)(FA_T x, FA_T *corr)
 #if FA_SIGMOID_EXP_LO
     elo = (plo * s1) * s2;              /* e^z = e + elo */
 #else
-    elo = (FA_T)0;
+    elo = plo = (FA_T)0;
 #endif
     s = (FA_T)1 + e;
     slo = (((FA_T)1 - s) + e) + elo;   /* 1 + e + elo = s + slo (Fast2Sum, 1 >= e) */
-    num = pos ? (FA_T)1 : e;
+    num = pos ? (FA_T)1 : (late ? p : e);
+    nlo = pos ? (FA_T)0 : (late ? plo : elo);
     q = num / s;
-    inv = pos ? q : (FA_T)1 - q;       /* 1/(1 + e), good enough for the correction */
-    c = (FA_FN(fa_fms_)(q, s, num) + (pos ? (FA_T)0 : elo) - q * slo) * inv;
+    /* 1/(1 + e), good enough for the correction: q, or 1 - the (scaled) quotient */
+    inv = pos ? q : (FA_T)1 - (late ? (q * s1) * s2 : q);
+    c = (FA_FN(fa_fms_)(q, s, num) + nlo - q * slo) * inv;
     *corr = c;
+    *sc1 = (pos || !late) ? (FA_T)1 : s1;
+    *sc2 = (pos || !late) ? (FA_T)1 : s2;
     return q;
 }
 
-/* sigmoid(x) = q + c of fa_sigmoid_parts_ (glu multiplies the two parts by its other
- * half with one rounding). */
+/* sigmoid(x) = q + c of fa_sigmoid_parts_ (scale applied inside). */
 static FA_INLINE FA_T FA_FN(fa_sigmoid_)(FA_T x)
 {
-    FA_T c, q = FA_FN(fa_sigmoid_parts_)(x, &c);
+    FA_T c, s1, s2, q = FA_FN(fa_sigmoid_parts_)(x, &c, &s1, &s2, 0);
     return q + c;
 }
 

@@ -18,11 +18,20 @@ Contents:
            samples, and hand-picked points (subnormals, the tanh kernel switch at |x| = 0.6,
            tanh's clamp at 20, the exp overflow/underflow thresholds 709/710 and -745/-746,
            20..40, the float32 thresholds 88/89 and -88..-104, FLT_MAX, DBL_MAX).
-  rowwise: {"rows": [[repr]], "softmax": [[repr]], "log_softmax": [[repr]]} -- rows of
+           gelu (x Phi(x), Phi by mpmath's erfc) and gelu_tanh (PyTorch's approximate="tanh",
+           its formula as written, at the precision that 1 + tanh(u) needs) on the same
+           inputs plus their negative tails down to the underflow (-40 .. -0.5, densely).
+  split:   {"glu": {"a": [repr], "b": [repr], "y": [repr]}} -- a * sigmoid(b) on pairs:
+           b over the unary inputs' range and the subnormal tail of sigmoid (-760 .. -700),
+           a of every scale (up to 1e300, so that a subnormal sigmoid(b) matters).
+  rowwise: {"rows": [[repr]], "softmax": [[repr]], "log_softmax": [[repr]],
+           "softmin": [[repr]]} -- rows of
            length 1..100 and some of 1000, values of many scales (spreads 1e-3..760,
            offsets up to 1e8), 120 rows of 65 normal logits (sd 5), computed as exp(x_i - max) / sum and
            (x_i - max) - log(sum) with the sum split as k + rest (k = count of maxima)
-           so that log1p(rest) keeps tiny rests exactly.
+           so that log1p(rest) keeps tiny rests exactly; softmin is softmax of -row.
+The new entries (gelu, gelu_tanh, glu) draw from their own seeded generator, so the older
+entries keep their inputs.
 """
 import json
 import os
@@ -145,6 +154,60 @@ UNARY = {"tanh": ref_tanh, "softsign": ref_softsign, "sigmoid": ref_sigmoid,
          **{name: _piecewise(fn) for name, fn in EXPFAMILY.items()}}
 
 
+def ref_gelu(x):
+    """x Phi(x) = x erfc(-x / sqrt 2) / 2 (erfc keeps the negative tail's relative
+    accuracy); gelu(-inf) = -0.0 (the limit), gelu(+inf) = +inf."""
+    v = mp(x)
+    if abs(v) > 50 and not mpmath.isnan(v):  # 1 - Phi(50) < 1e-500: x, or below 2^-1100
+        return v if v > 0 else mpmath.mpf(0)
+    return v * mpmath.erfc(-v / mpmath.sqrt(2)) / 2
+
+
+def ref_gelu_tanh(x):
+    """0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), literally: for x < 0, 1 + tanh(u)
+    is about 2 e^(2u), so the working precision is raised by |2u| / ln 10 digits to keep
+    DPS digits after the cancellation."""
+    v = mp(x)
+    if mpmath.isnan(v):
+        return v
+    if abs(v) > 50:  # 1 + tanh(u) = 2 - ~e^(-4000), or ~e^(-4000): x, or below 2^-1100
+        return v if v > 0 else mpmath.mpf(0)
+    # the decimal constant 0.044715 as PyTorch writes it, parsed at the working precision
+    u = mpmath.sqrt(2 / mpmath.pi) * (v + mpmath.mpf("0.044715") * v**3)
+    extra = int(abs(2 * u) / mpmath.log(10)) + 10 if u < 0 else 0
+    with mpmath.workdps(DPS + extra):
+        u = mpmath.sqrt(2 / mpmath.pi) * (v + mpmath.mpf("0.044715") * v**3)
+        return mpmath.mpf(0.5) * v * (1 + mpmath.tanh(u))
+
+
+def ref_glu(a, b):
+    """a * sigmoid(b), exactly -- except where sigmoid(b) itself rounds to 0 in float64
+    (b < -745.13): there fastact's glu, like PyTorch's a * sigmoid(b), gives a * 0."""
+    s = 1 / (1 + mpmath.exp(-mp(b)))
+    return mp(a) * s if s > mpmath.mpf(2) ** -1075 else mpmath.mpf(0)
+
+
+GELU = {"gelu": ref_gelu, "gelu_tanh": ref_gelu_tanh}  # on unary + gelu_tail inputs
+
+
+def gelu_tail(rng):
+    """Extra gelu inputs: the negative tail to past the float64 underflow (-38.6 erf form,
+    -21.5 tanh form) and the positive side where gelu(x) -> x."""
+    xs = list(np.linspace(-40, -0.5, 791)) + list(-rng.uniform(0.5, 40, 600))
+    xs += list(rng.uniform(0.5, 40, 200)) + [-38.5, -38.6, -38.7, -37.5, -21.5, -21.4]
+    return np.array(xs)
+
+
+def glu_inputs(rng, xs):
+    """(a, b) pairs for glu: b from the unary inputs (finite, |b| <= 800) and the sigmoid
+    tail, a random of every scale (log-uniform 2^-30 .. 2^1000, both signs)."""
+    b = xs[np.isfinite(xs) & (np.abs(xs) <= 800)]
+    b = np.concatenate([b, rng.uniform(-760, -700, 400), [-725.5, -745.0, -745.1, -709.0]])
+    a = 2.0 ** rng.uniform(-30, 1000, b.size) * rng.choice([-1.0, 1.0], b.size)
+    a[: b.size // 2] = rng.standard_normal(b.size // 2) * 10  # ordinary scales too
+    return a, b
+
+
 def unary_inputs(rng):
     xs = []
     # random finite bit patterns: every binade equally likely, both signs
@@ -246,22 +309,33 @@ def main():
         unary[name] = {"x": [repr(float(x)) for x in xs],
                        "y": [repr(to_f64(f(x))) for x in xs]}
     rows = row_inputs(rng)
-    sms, lsms = [], []
+    sms, lsms, smins = [], [], []
     for row in rows:
         sm, lsm = ref_rows(row)
         sms.append([repr(v) for v in sm])
         lsms.append([repr(v) for v in lsm])
+        smins.append([repr(v) for v in ref_rows(-np.asarray(row))[0]])
+    rng2 = np.random.default_rng(20250115)  # the newer entries: their own stream
+    gx = np.concatenate([xs, gelu_tail(rng2)])
+    for name, f in GELU.items():
+        unary[name] = {"x": [repr(float(x)) for x in gx],
+                       "y": [repr(to_f64(f(x))) for x in gx]}
+    ga, gb = glu_inputs(rng2, xs)
+    split = {"glu": {"a": [repr(float(v)) for v in ga], "b": [repr(float(v)) for v in gb],
+                     "y": [repr(to_f64(ref_glu(a, b))) for a, b in zip(ga, gb)]}}
     table = {
         "about": "Generated by tests/references/generate.py (mpmath, %d digits, rounded to "
                  "nearest float64). Rerun: python tests/references/generate.py" % DPS,
         "unary": unary,
+        "split": split,
         "rowwise": {"rows": [[repr(float(x)) for x in r] for r in rows],
-                    "softmax": sms, "log_softmax": lsms},
+                    "softmax": sms, "log_softmax": lsms, "softmin": smins},
     }
     with open(OUT, "w") as f:
         json.dump(table, f, separators=(",", ":"))
         f.write("\n")
-    print(f"wrote {OUT}: {len(xs)} unary inputs x {len(UNARY)} functions, "
+    print(f"wrote {OUT}: {len(xs)} unary inputs x {len(UNARY)} functions, {len(gx)} x "
+          f"{len(GELU)} gelus, {len(ga)} glu pairs, "
           f"{len(rows)} rows ({sum(map(len, rows))} elements), "
           f"{os.path.getsize(OUT) / 1e6:.2f} MB", file=sys.stderr)
 
