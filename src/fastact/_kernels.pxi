@@ -241,7 +241,8 @@ cdef inline double softplus_d(double x, double beta, double threshold) noexcept 
     hi = fa_log1pexp_2_d(z, zl, &lo)
     q = hi / beta
     r = q + (fa_fms_d(q, beta, hi) + lo) / beta
-    return x if (z > threshold or z > 1.152921504606846976e18) else r
+    r = x if z > threshold else r  # two selects, not `or` (branches: no vectorising)
+    return x if z > 1.152921504606846976e18 else r
 
 cdef inline floating k_softplus(floating x, floating beta, floating threshold) noexcept nogil:
     # softplus(x) = x if beta*x > threshold else log(1 + e^(beta x)) / beta (PyTorch),
