@@ -56,6 +56,13 @@ cdef extern from "_vmath.h" nogil:
     double fa_log1pexp_2_d(double, double, double*)
     double fa_xf_d(double, int)
     double fa_tanhshrink_d(double)
+    float fa_expm1_2_f(float, float, float*)
+    float fa_log1pexp_2_f(float, float, float*)
+    float fa_xf_f(float, int)
+    float fa_tanhshrink_f(float)
+    float fa_fms_f(float, float, float)
+    float fa_mul22_f(float, float, float, float)
+    float fa_glu_f(float, float)
     double fa_fms_d(double, double, double)
     double fa_mul22_d(double, double, double, double)
     float fa_half_to_float(uint16_t)
@@ -174,7 +181,7 @@ cdef inline floating k_glu(floating x, floating gate) noexcept nogil:
     # float32 / float16: x * sigmoid(gate) in double, rounded once (<= 0.5 ulp + 2^-28).
     # NaN in either -> NaN.
     if floating is float:
-        return <float>(<double>x * fa_sigmoid_d(<double>gate))
+        return fa_glu_f(x, gate)
     else:
         return fa_glu_d(x, gate)
 
@@ -188,14 +195,22 @@ cdef inline floating k_glu(floating x, floating gate) noexcept nogil:
 cdef double HUGE2 = 9.7453140114e288  # 2^960: above, products are formed plainly (Dekker's
 # splitting on the no-FMA path would overflow)
 
+cdef float HUGE2F = 5.192296858534828e33  # 2^112: the same for float32
+
 cdef inline double mul2s(double a, double bh, double bl) noexcept nogil:
     # a * (bh + bl) rounded once (fa_mul2_d), or a * bh where that is huge / inf / NaN
     # (the two-part product would turn inf into NaN on the no-FMA path).
     cdef double ph = a * bh
     return fa_mul2_d(a, bh, bl) if -HUGE2 < ph < HUGE2 else ph
 
+cdef inline float mul2s_f(float a, float bh, float bl) noexcept nogil:
+    cdef float ph = a * bh
+    return fa_mul2_f(a, bh, bl) if -HUGE2F < ph < HUGE2F else ph
+
 cdef double SELU_S_HI = 1.0507009873554805, SELU_S_LO = 3.9874847667154144e-17
 cdef double SELU_SA_HI = 1.7580993408473768, SELU_SA_LO = 1.41535193800845e-17
+cdef float SELU_S_HI_F = 1.0507010221481323, SELU_S_LO_F = -3.479265231476347e-08
+cdef float SELU_SA_HI_F = 1.7580993175506592, SELU_SA_LO_F = 2.3296717444054593e-08
 
 cdef inline double elu_d(double x, double alpha) noexcept nogil:
     cdef double lo, hi = fa_expm1_2_d(x, 0.0, &lo)
@@ -203,11 +218,20 @@ cdef inline double elu_d(double x, double alpha) noexcept nogil:
     r = alpha * x if x == 0 else r  # +-0: alpha * +-0, as PyTorch
     return x if x > 0 else r
 
+cdef inline float elu_f(float x, float alpha) noexcept nogil:
+    cdef float lo, hi = fa_expm1_2_f(x, 0.0, &lo)
+    cdef float r = mul2s_f(alpha, hi, lo)
+    r = alpha * x if x == 0 else r
+    return x if x > 0 else r
+
 cdef inline floating k_elu(floating x, floating alpha) noexcept nogil:
     # elu(x) = x (x > 0) else alpha * expm1(x): expm1 in two parts (fa_expm1_2_d),
     # times alpha rounded once. float64 ~0.5 ulp (+ expm1's 2^-60); float32 in double.
     # Special: +-0 -> alpha * +-0, -inf -> -alpha, +inf -> +inf, NaN -> NaN.
-    return <floating>elu_d(x, alpha)
+    if floating is float:
+        return elu_f(x, alpha)
+    else:
+        return elu_d(x, alpha)
 
 cdef inline double selu_d(double x) noexcept nogil:
     cdef double lo, hi = fa_expm1_2_d(x, 0.0, &lo)
@@ -215,11 +239,20 @@ cdef inline double selu_d(double x) noexcept nogil:
     r = x if x == 0 else r
     return mul2s(x, SELU_S_HI, SELU_S_LO) if x > 0 else r
 
+cdef inline float selu_f(float x) noexcept nogil:
+    cdef float lo, hi = fa_expm1_2_f(x, 0.0, &lo)
+    cdef float r = fa_mul22_f(SELU_SA_HI_F, SELU_SA_LO_F, hi, lo)
+    r = x if x == 0 else r
+    return mul2s_f(x, SELU_S_HI_F, SELU_S_LO_F) if x > 0 else r
+
 cdef inline floating k_selu(floating x) noexcept nogil:
     # selu(x) = scale * x (x > 0) else scale * alpha * expm1(x), scale and scale * alpha
     # as double-length constants (mpmath), each product rounded once: ~0.5 ulp.
     # Special: +-0 -> +-0, -inf -> -scale*alpha, +inf -> +inf, NaN -> NaN.
-    return <floating>selu_d(x)
+    if floating is float:
+        return selu_f(x)
+    else:
+        return selu_d(x)
 
 cdef inline double celu_d(double x, double alpha) noexcept nogil:
     cdef double u = x / alpha, ul, lo, hi
@@ -228,12 +261,22 @@ cdef inline double celu_d(double x, double alpha) noexcept nogil:
     hi = fa_expm1_2_d(u, ul, &lo)
     return x if x >= 0 else mul2s(alpha, hi, lo)
 
+cdef inline float celu_f(float x, float alpha) noexcept nogil:
+    cdef float u = x / alpha, ul, lo, hi
+    ul = fa_fms_f(u, alpha, x) / alpha
+    ul = ul if -HUGE2F < u < HUGE2F else 0.0
+    hi = fa_expm1_2_f(u, ul, &lo)
+    return x if x >= 0 else mul2s_f(alpha, hi, lo)
+
 cdef inline floating k_celu(floating x, floating alpha) noexcept nogil:
     # celu(x) = x (x >= 0) else alpha * expm1(x / alpha) (= max(0,x) + min(0, ...) for
     # any alpha != 0): x / alpha in two parts (exact remainder) fed to expm1, so a huge
     # alpha gives x back (alpha * (x/alpha)); ~0.5-1 ulp. Special: +-0 -> +-0,
     # -inf -> -alpha (alpha > 0), NaN -> NaN.
-    return <floating>celu_d(x, alpha)
+    if floating is float:
+        return celu_f(x, alpha)
+    else:
+        return celu_d(x, alpha)
 
 cdef inline double softplus_d(double x, double beta, double threshold) noexcept nogil:
     cdef double z = beta * x, zl, lo, hi, q, r
@@ -244,40 +287,68 @@ cdef inline double softplus_d(double x, double beta, double threshold) noexcept 
     r = x if z > threshold else r  # two selects, not `or` (branches: no vectorising)
     return x if z > 1.152921504606846976e18 else r
 
+cdef inline float softplus_f(float x, float beta, float threshold) noexcept nogil:
+    cdef float z = beta * x, zl, lo, hi, q, r
+    zl = -fa_fms_f(beta, x, z)
+    hi = fa_log1pexp_2_f(z, zl, &lo)
+    q = hi / beta
+    r = q + (fa_fms_f(q, beta, hi) + lo) / beta
+    r = x if z > threshold else r
+    return x if z > <float>1.073741824e9 else r
+
 cdef inline floating k_softplus(floating x, floating beta, floating threshold) noexcept nogil:
     # softplus(x) = x if beta*x > threshold else log(1 + e^(beta x)) / beta (PyTorch),
     # log(1 + e^z) = max(z, 0) + log1p(e^-|z|) in two parts (fa_log1pexp_2_d), beta*x
     # in two parts, the division corrected by its remainder: ~0.5-1 ulp, no overflow.
     # beta*x > 2^60 -> x. Special: -inf -> 0 (beta > 0), +inf -> +inf, NaN -> NaN.
-    return <floating>softplus_d(x, beta, threshold)
+    if floating is float:
+        return softplus_f(x, beta, threshold)
+    else:
+        return softplus_d(x, beta, threshold)
 
 cdef inline double log_sigmoid_d(double x) noexcept nogil:
     cdef double lo, hi = fa_log1pexp_2_d(-x, 0.0, &lo)
+    return -(hi + lo)
+
+cdef inline float log_sigmoid_f(float x) noexcept nogil:
+    cdef float lo, hi = fa_log1pexp_2_f(-x, 0.0, &lo)
     return -(hi + lo)
 
 cdef inline floating k_log_sigmoid(floating x) noexcept nogil:
     # log_sigmoid(x) = -log(1 + e^-x) = min(x, 0) - log1p(e^-|x|) (fa_log1pexp_2_d):
     # ~0.5 ulp; x -> -inf: x, x -> +inf: -e^-x (subnormal, then -0.0).
     # Special: -inf -> -inf, +inf -> -0.0, NaN -> NaN.
-    return <floating>log_sigmoid_d(x)
+    if floating is float:
+        return log_sigmoid_f(x)
+    else:
+        return log_sigmoid_d(x)
 
 cdef inline floating k_silu(floating x) noexcept nogil:
     # silu(x) = x * sigmoid(x) = x / (1 + e^-x) (fa_xf_d: one rounding, the negative tail
     # x e^x scaled last so it keeps its subnormal value). Special: +-0 -> +-0,
     # +inf -> +inf, -inf -> -0.0 (the limit; PyTorch gives NaN), NaN -> NaN.
-    return <floating>fa_xf_d(x, 0)
+    if floating is float:
+        return fa_xf_f(x, 0)
+    else:
+        return fa_xf_d(x, 0)
 
 cdef inline floating k_mish(floating x) noexcept nogil:
     # mish(x) = x * tanh(softplus(x)) = x (w^2 + 2w)/(w^2 + 2w + 2), w = e^x (fa_xf_d,
     # one rounding, tail x e^x scaled last). Special: +-0 -> +-0, +inf -> +inf,
     # -inf -> -0.0, NaN -> NaN.
-    return <floating>fa_xf_d(x, 1)
+    if floating is float:
+        return fa_xf_f(x, 1)
+    else:
+        return fa_xf_d(x, 1)
 
 cdef inline floating k_tanhshrink(floating x) noexcept nogil:
     # tanhshrink(x) = x - tanh(x) = -x^3 P(x^2) for |x| < 0.6 (tanh's polynomial), else
     # sign(x) ((|x| - 1) + 2e/(1 + e)), e = e^-2|x|, in two parts: no cancellation,
     # ~0.5 ulp (fa_tanhshrink_d). Special: +-0 -> +-0, +-inf -> +-inf, NaN -> NaN.
-    return <floating>fa_tanhshrink_d(x)
+    if floating is float:
+        return fa_tanhshrink_f(x)
+    else:
+        return fa_tanhshrink_d(x)
 
 # Piecewise-linear kernels. Comparisons are written so that NaN (every comparison false)
 # falls through to a branch that returns x, or a value computed from x: NaN propagates.

@@ -55,6 +55,8 @@
 #define FA_SFX d
 #define FA_SIGMOID_EXP_LO 0                  /* see fa_sigmoid_ */
 #define FA_TANH_COMP 0                       /* see fa_tanh_ */
+#define FA_LOG1P_COMP 0                      /* see fa_log1p_2_ */
+#define FA_SIX_TENTHS_LO 2.2204460492503132e-17 /* 0.6 - double(0.6) */
 #define FA_MANT 52
 #define FA_BIAS 1023u
 #define FA_SIGN 0x8000000000000000ull
@@ -100,6 +102,8 @@
 #define FA_SFX f
 #define FA_SIGMOID_EXP_LO 1
 #define FA_TANH_COMP 1
+#define FA_LOG1P_COMP 1
+#define FA_SIX_TENTHS_LO (-2.384185791015625e-08f) /* 0.6 - float(0.6) */
 #define FA_MANT 23
 #define FA_BIAS 127u
 #define FA_SIGN 0x80000000u
@@ -148,6 +152,17 @@ static FA_INLINE double fa_fmaa_d(double a, double b, double c)
     /* Dekker's splitting overflows for |a| or |b| > 2^996 or infinite (NaN): then the
      * plain a*b + c (two roundings; a NaN input still gives NaN) */
     double ph = a * b, r = ph + (-fa_fms_d(a, b, ph) + c);
+    return r == r ? r : ph + c;
+#endif
+}
+
+/* float twin of fa_fmaa_d */
+static FA_INLINE float fa_fmaa_f(float a, float b, float c)
+{
+#if defined(__FMA__) || defined(__aarch64__) || defined(_M_ARM64) || defined(__ARM_FEATURE_FMA)
+    return fmaf(a, b, c);
+#else
+    float ph = a * b, r = ph + (-fa_fms_f(a, b, ph) + c);
     return r == r ? r : ph + c;
 #endif
 }
@@ -319,6 +334,51 @@ static FA_INLINE double fa_glu_d(double a, double b)
     r = (r * f1) * s2;
     r = a == 0 ? a * q : r;   /* +-0 (the fused sum gives +0 for -0), NaN for a NaN b */
     return (q * s1) * s2 == 0 ? a * 0.0 : r;
+}
+
+#define FA_GLU_BIG_F 1.2676506002282294e30f  /* 2^100: |a| above is pre-scaled */
+
+/*
+ * glu's elementwise part, float32, in float arithmetic: a sigmoid(b) = a (q + c) 2^N
+ * with e = e^-|b| = (p + plo) 2^n (exp's low part kept), b > 0: q + c = 1/(1 + e) and
+ * N = 0; b <= 0: q + c = p/(1 + e) and N = n (the fa_sigmoid_parts_ division, corrected
+ * by its exact remainder). a (q + c) is rounded once (fa_mul2_f) and 2^N applied after
+ * the product in three normal factors, so a subnormal sigmoid(b) times a large a is not
+ * rounded first: |b| is clamped at 200 (not exp's 104), where a sigmoid(b) underflows
+ * for every float a, and e enters 1 + e scaled by 2^max(n, -100) (below, e is far under
+ * an ulp of 1). |a| > 2^100 takes its first factor before the product (no overflow).
+ * Special: a = +-0 -> +-0 (a q for the sign); b < -745.13 (where float64's sigmoid
+ * rounds to 0, as fa_glu_d), b = -inf included -> a * 0 (+-0; NaN for a = +-inf);
+ * a = +-inf: inf * sigmoid(b); NaN in either -> NaN. Error: 0.5 ulp + the sigmoid's corrected quotient (README: measured).
+ */
+static FA_INLINE float fa_glu_f(float a, float b)
+{
+    uint32_t n, n1;
+    int32_t ni, m1, m3;
+    int pos = b > 0, big = fa_abs_f(a) > FA_GLU_BIG_F;
+    float z = -fa_abs_f(b), p, plo, sc, e, elo, s, slo, num, nlo, q, inv, c, as, f1, r;
+    z = z < -200.0f ? -200.0f : z;                   /* NaN stays NaN */
+    z = z > -1.4901161193847656e-08f ? z - z : z;    /* 2^-26: sigmoid = 1/2, exp(0) */
+    p = fa_exp_reduced_f(z, 0.0f, &plo, &n, &n1, 0);
+    ni = (int32_t)n;
+    sc = fa_pow2_f((uint32_t)(ni < -100 ? -100 : ni));
+    e = p * sc;
+    elo = plo * sc;
+    s = 1.0f + e;
+    slo = ((1.0f - s) + e) + elo;                    /* 1 + e + elo = s + slo */
+    num = pos ? 1.0f : p;
+    nlo = pos ? 0.0f : plo;
+    q = num / s;
+    inv = pos ? q : 1.0f - q * sc;                   /* 1/(1 + e), roughly */
+    c = (fa_fms_f(q, s, num) + nlo - q * slo) * inv;
+    m1 = pos ? 0 : (ni * 11) / 32;                   /* n = 2 m1 + m3, each >= -96 */
+    m3 = pos ? 0 : ni - 2 * m1;
+    as = big ? a * fa_pow2_f((uint32_t)m1) : a;
+    f1 = big ? 1.0f : fa_pow2_f((uint32_t)m1);
+    r = fa_fmaa_f(as, q, (as - as == 0 ? as : 0.0f) * c);
+    r = ((r * f1) * fa_pow2_f((uint32_t)m1)) * fa_pow2_f((uint32_t)m3);
+    r = a == 0 ? a * q : r;
+    return b < -745.1332f ? a * 0.0f : r;
 }
 
 /* ---------------------------------------------- float32 tanh, a whole block

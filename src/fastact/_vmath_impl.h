@@ -343,7 +343,7 @@ static FA_INLINE FA_T FA_FN(fa_log1p_2_)(FA_T x, FA_T xlo, FA_T* lo)
     FA_T a = FA_FN(fa_abs_)(x);
     int tiny = a < (FA_T)FA_M1_TINY;
     FA_T xs = tiny ? x - x : x, xl = tiny ? xlo - xlo : xlo;
-    FA_T u, bv, c, m, f, k, sden, s, z, r, hfh, hfl, A, h0, bb, e0, rest, hi;
+    FA_T u, bv, c, cu, m, f, k, sden, s, z, r, hfh, hfl, A, h0, bb, e0, rest, hi;
     FA_U ub;
     int i;
     xs = xs > FA_MAXV ? FA_MAXV : xs;       /* +inf: finite arithmetic, selected below */
@@ -351,12 +351,20 @@ static FA_INLINE FA_T FA_FN(fa_log1p_2_)(FA_T x, FA_T xlo, FA_T* lo)
     u = (FA_T)1 + xs;
     bv = u - xs;
     c = (((FA_T)1 - bv) + (xs - (u - bv))) + xl;  /* TwoSum: 1 + xs + xl = u + c */
+    cu = c;
     ub = FA_FN(fa_bits_)(u) + off;
     k = (FA_FN(fa_from_bits_)((ub >> FA_MANT) | FA_FN(fa_bits_)(two_mant)) - two_mant)
         - (FA_T)FA_BIAS;
     m = FA_FN(fa_from_bits_)((ub & (((FA_U)1 << FA_MANT) - 1)) + (FA_U)FA_SQRTH_BITS);
     f = m - (FA_T)1;
     c = c / u;
+#if FA_LOG1P_COMP
+    /* float: c/u's rounding and (c/u)^2/2 reach 0.5 ulp where log1p x is small (u near
+     * 1, c up to ulp(1)): the quotient corrected by its remainder (1/u roughly, from the
+     * bits) and the second-order term of log(1 + c/u) */
+    c = c + FA_FN(fa_fms_)(c, u, cu) * FA_FN(fa_from_bits_)(FA_RECIP_MAGIC - FA_FN(fa_bits_)(u));
+    c = c - (FA_T)0.5 * c * c;
+#endif
     sden = (FA_T)2 + f;
     s = f / sden;
     z = s * s;
@@ -411,6 +419,12 @@ static FA_INLINE FA_T FA_FN(fa_log1pexp_2_)(FA_T z, FA_T zlo, FA_T* lo)
     e = (p * s1) * s2;
     elo = (plo * s1) * s2;
     lh = FA_FN(fa_log1p_2_)(e, elo, &ll);
+#if FA_LOG1P_COMP
+    /* float: for e < 2^-12 log1p's two-part arithmetic leaves ~1 ulp of the (small)
+     * result; there log1p(e + elo) = e + (elo - e^2/2 + e^3/3) to 2^-36 relative */
+    ll = e < (FA_T)2.44140625e-4 ? elo + (e * e) * ((FA_T)-0.5 + e * (FA_T)(1.0 / 3.0)) : ll;
+    lh = e < (FA_T)2.44140625e-4 ? e : lh;
+#endif
     sig = zc > 0 ? (FA_T)1 - e + e * e : e - e * e;
     zlo = a < FA_L1PE_BIG ? zlo : (FA_T)0;        /* an infinite z has a NaN zlo */
     h = mz + lh;
@@ -486,7 +500,10 @@ static FA_INLINE FA_T FA_FN(fa_xf_)(FA_T x, int mish)
     r = FA_FN(fa_mul22_)(xa, xal, q, ql);
     r = pos ? r : (r * s1) * s2;                                /* 2^n last: one rounding */
     f0 = mish ? (FA_T)0.6 : (FA_T)0.5;
-    r = ax < (FA_T)FA_XF_TINY ? x * f0 : r;
+    /* x f0 rounded once (f0 = 0.6 in two parts for mish), sign by copysign (-0.0) */
+    r = ax < (FA_T)FA_XF_TINY
+        ? FA_FN(fa_copysign_)(FA_FN(fa_mul2_)(ax, f0, mish ? (FA_T)FA_SIX_TENTHS_LO : (FA_T)0), x)
+        : r;
     r = x > FA_XF_BIG ? x : r;
     return x < -FA_XF_BIG ? -(FA_T)0 : r;
 }
@@ -592,3 +609,5 @@ static FA_INLINE FA_T FA_FN(fa_tanhshrink_)(FA_T x)
 #undef FA_L1PE_BIG
 #undef FA_XF_TINY
 #undef FA_XF_BIG
+#undef FA_LOG1P_COMP
+#undef FA_SIX_TENTHS_LO
