@@ -46,6 +46,7 @@ cdef extern from "_vmath.h" nogil:
     double fa_glu_d(double, double)
     double fa_fmaa_d(double, double, double)
     double fa_gelu_d(double)
+    float fa_gelu_f(float)
     double fa_gelu_tanh_d(double)
     float fa_sigmoid_f(float)
     float fa_softsign_f(float)
@@ -157,7 +158,7 @@ cdef inline floating k_gelu(floating x) noexcept nogil:
     # below x = -38.6 (float64) / -14.1 (float32, subnormal results rounded once).
     # Error (float64): ~1 ulp, README's table.
     if floating is float:
-        return <float>fa_gelu_d(<double>x)
+        return fa_gelu_f(x)
     else:
         return fa_gelu_d(x)
 

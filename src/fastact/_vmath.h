@@ -96,6 +96,54 @@
 #define FA_TS_HUGE 1.152921504606846976e18   /* 2^60: tanhshrink x = x above */
 #include "_vmath_impl.h"
 
+/* ------------------------------------------------- float64 for float32 results (suffix fd)
+ * double arithmetic with float32-sized truncations (~2^-36 relative): the float32
+ * kernels that compute in double (gelu) use these. */
+#define FA_T double
+#define FA_U uint64_t
+#define FA_SFX fd
+#define FA_SIGMOID_EXP_LO 0                  /* see fa_sigmoid_ */
+#define FA_TANH_COMP 0                       /* see fa_tanh_ */
+#define FA_LOG1P_COMP 0                      /* see fa_log1p_2_ */
+#define FA_SIX_TENTHS_LO 2.2204460492503132e-17 /* 0.6 - double(0.6) */
+#define FA_MANT 52
+#define FA_BIAS 1023u
+#define FA_SIGN 0x8000000000000000ull
+#define FA_MAGIC 6755399441055744.0          /* 1.5 * 2^52: adding it rounds to an integer */
+#define FA_LN2_HI 6.93147180369123816490e-01 /* fdlibm's split: 32 trailing zero bits, */
+#define FA_LN2_LO 1.90821492927058770002e-10 /* so k * LN2_HI is exact */
+#define FA_EXP_HI 710.0                      /* exp(x) = inf above ln(DBL_MAX) = 709.78 */
+#define FA_EXP_LO (-746.0)                   /* exp(x) rounds to 0 below -745.13 */
+#define FA_EXP_DEG 9                         /* Taylor truncation 7e-12 relative (2^-37) */
+#define FA_TANH_BIG 20.0                     /* tanh(20) rounds to 1 in float64 */
+#define FA_TANH_DEG 11                       /* fit error 2^-60.6 relative */
+#define FA_SOFTSIGN_BIG 1.2676506002282294e30 /* 2^100 */
+#define FA_SOFTSIGN_TINY 8.673617379884035e-19 /* 2^-60: softsign x = x below */
+#define FA_TANH_TINY 3.7252902984619140625e-09 /* 2^-28: tanh x = x below */
+#define FA_SIGMOID_TINY 2.7755575615628914e-17 /* 2^-55: sigmoid x = 1/2 below */
+#define FA_RECIP_MAGIC 0x7FDE6238DA3C2118ull  /* bits(1/s) ~ MAGIC - bits(s), 13% */
+#define FA_TANH_P 6.93404642098895338539e-6, -3.20866140379359905329e-5, \
+    9.33243223384744719101e-5, -2.37952013839249946671e-4, \
+    5.89768099468826772972e-4, -1.45579588557346344288e-3, \
+    3.59212425000869238651e-3, -8.86323529280328939218e-3, \
+    2.18694885273681084139e-2, -5.39682539680853062182e-2, \
+    1.33333333333332062768e-1, -3.33333333333333331746e-1
+#define FA_M1_TINY 5.5511151231257827e-17   /* 2^-54: expm1 x = log1p x = x below */
+#define FA_EXPM1_LO (-45.0)                  /* expm1 rounds to -1 below */
+#define FA_LOG1P_DEG 6                       /* Taylor 2 atanh: truncation 2^-40 */
+#define FA_LOG1P_R 2.0 / 13, 2.0 / 11, 2.0 / 9, 2.0 / 7, 2.0 / 5, 2.0 / 3
+#define FA_SQRTH_BITS 0x3FE6A09E667F3BCDull  /* sqrt(1/2) */
+#define FA_MAXV 1.7976931348623157e308
+#define FA_L1PE_BIG 1.152921504606846976e18  /* 2^60: log(1 + e^z) = z above */
+#define FA_XF_TINY 1.3877787807814457e-17    /* 2^-56: silu x = x/2, mish x = 3x/5 below */
+#define FA_XF_BIG 800.0                      /* silu, mish: x above, -0.0 below -800 */
+#define FA_THIRD_LO (-1.850371707708594e-17) /* -1/3 - double(-1/3) */
+#define FA_TS_TINY 4.909093465297727e-91     /* 2^-300: tanhshrink scaled below */
+#define FA_TS_UP 1.018517988167243e90        /* 2^299: scaled |x| < 1/2 */
+#define FA_TS_DOWN 9.464417489334198e-271    /* 2^-897 */
+#define FA_TS_HUGE 1.152921504606846976e18   /* 2^60: tanhshrink x = x above */
+#include "_vmath_impl.h"
+
 /* ------------------------------------------------- float32 (suffix f) */
 #define FA_T float
 #define FA_U uint32_t
@@ -201,7 +249,7 @@ static FA_INLINE double fa_half_d(double x)
  * Special: +-0 -> +-0, +inf -> +inf, -inf -> -0.0, NaN -> NaN.
  * Error: ~1 ulp (tools/accuracy_f64.py: measured table in the README).
  */
-static FA_INLINE double fa_gelu_d(double x)
+static FA_INLINE double fa_gelu_core_d(double x, int tdeg, int f32)
 {
     const double *Q = FA_GELU_Q;
     double a = fa_abs_d(x), au, u, q, small, ae, mid, t, p, hl, ph, pl, sh, sl, e, plo, g;
@@ -226,8 +274,8 @@ static FA_INLINE double fa_gelu_d(double x)
     idx = idx > FA_GELU_TAB_N - 1 ? FA_GELU_TAB_N - 1 : idx;
     mid = fa_from_bits_d((bits & ~((1ull << 49) - 1u)) | (1ull << 48));
     t = ae - mid;                                  /* exact (Sterbenz) */
-    p = FA_GELU_TAB[FA_GELU_TAB_DEG][idx];
-    for (k = FA_GELU_TAB_DEG - 1; k >= 1; k--) {
+    p = FA_GELU_TAB[tdeg][idx];
+    for (k = tdeg - 1; k >= 1; k--) {
         p = p * t + FA_GELU_TAB[k][idx];
     }
     hl = FA_GELU_TAB[FA_GELU_TAB_DEG + 1][idx] + t * p;  /* h = c0 + hl */
@@ -235,7 +283,8 @@ static FA_INLINE double fa_gelu_d(double x)
     pl = ae * hl - fa_fms_d(ae, FA_GELU_TAB[0][idx], ph);  /* a h = ph + pl */
     sh = ae * ae;
     sl = -fa_fms_d(ae, ae, sh);                    /* a^2 = sh + sl exactly */
-    e = fa_exp_reduced_d(-0.5 * sh, -0.5 * sl, &plo, &n, &n1, 0);
+    e = f32 ? fa_exp_reduced_fd(-0.5 * sh, -0.5 * sl, &plo, &n, &n1, 0)
+            : fa_exp_reduced_d(-0.5 * sh, -0.5 * sl, &plo, &n, &n1, 0);
     g = fa_fmaa_d(ph, e, ph * plo + pl * (e + plo));  /* pl is not small: keep pl plo */
     g = (g * fa_from_bits_d((uint64_t)(n1 + 1023u) << 52))
         * fa_from_bits_d((uint64_t)(n - n1 + 1023u) << 52);
@@ -243,6 +292,14 @@ static FA_INLINE double fa_gelu_d(double x)
     g = a < FA_GELU_SMALL ? small : g;
     return a < FA_GELU_TINY ? fa_half_d(x) : g;
 }
+
+static FA_INLINE double fa_gelu_d(double x) { return fa_gelu_core_d(x, FA_GELU_TAB_DEG, 0); }
+
+/* gelu for float32 results: the same in double with the table polynomials truncated
+ * (FA_GELU_TAB_DEG_F; float32 needs ~2^-30 of h, and gelu's float32 range |x| < 14.1
+ * keeps t small) and the float32-sized exp (suffix fd), then rounded once. */
+#define FA_GELU_TAB_DEG_F 6
+static FA_INLINE float fa_gelu_f(float x) { return (float)fa_gelu_core_d((double)x, FA_GELU_TAB_DEG_F, 1); }
 
 /* 2 sqrt(2/pi) and 0.044715 in two parts each (hi + lo to ~2^-107) */
 #define FA_GELU_C_HI 1.5957691216057308
