@@ -142,7 +142,30 @@ REFERENCES = {"tanh": np.tanh, "softsign": _softsign, "sigmoid": _sigmoid,
               "mish": lambda x: _xf(x, lambda v: np.tanh(_log1pexp(v))),
               "tanhshrink": _tanhshrink}
 # Parameters at PyTorch's defaults (the ufuncs take them as inputs)
-PARAMS = {"elu": (1.0,), "celu": (1.0,), "softplus": (1.0, 20.0)}
+_w = np.where
+# The piecewise functions, in extended precision (exact where the result is)
+PIECEWISE = {
+    "identity": lambda x: x,
+    "step": lambda x: _w(x > 0, 1, _w(x < 0, 0, _w(x == 0, 1, x))),
+    "relu": lambda x: _w(x <= 0, 0, x),
+    "relu6": lambda x: _w(x <= 0, 0, _w(x >= 6, 6, x)),
+    "leaky_relu": lambda x: _w(x > 0, x, LD("0.01") * x),
+    "prelu": lambda x: _w(x > 0, x, LD(0.25) * x),
+    "frelu": lambda x: _w(x <= 0, 0, x) - LD(0.5),
+    "hardtanh": lambda x: _w(x < -1, -1, _w(x > 1, 1, x)),
+    "hardsigmoid": lambda x: _w(x <= -3, 0, _w(x >= 3, 1, (x + 3) / 6)),
+    "hardswish": lambda x: _w(x <= -3, 0, _w(x >= 3, x, x * (x + 3) / 6)),
+    "hardshrink": lambda x: _w(np.abs(x) <= LD(0.5), 0, x),
+    "softshrink": lambda x: _w(x > 0.5, x - LD(0.5), _w(x < -0.5, x + LD(0.5),
+                                                       _w(np.abs(x) <= 0.5, 0, x))),
+    "threshold": lambda x: _w(x <= 0.5, -2, x),
+}
+REFERENCES.update(PIECEWISE)
+REFERENCES["softmin"] = lambda x: _softmax(-x)  # the policy with -inf as softmax's +inf
+ROWWISE = ("softmax", "log_softmax", "softmin")
+PARAMS = {"elu": (1.0,), "celu": (1.0,), "softplus": (1.0, 20.0), "step": (1.0,),
+          "leaky_relu": (0.01,), "prelu": (0.25,), "frelu": (-0.5,), "hardtanh": (-1.0, 1.0),
+          "hardshrink": (0.5,), "softshrink": (0.5,), "threshold": (0.5, -2.0)}
 MPMATH = ("gelu", "gelu_tanh")  # references by mpmath: the smaller sample (--mp-n)
 SWEEP = {"glu": lambda ufunc: lambda x: ufunc(x, x)}
 ROW = 1000
@@ -214,7 +237,7 @@ def main(argv=None):
     print("|---|---|---:|---:|---|---:|---:|")
     for name in args.functions:
         t0 = time.time()
-        x = table if name in ("softmax", "log_softmax") else flat
+        x = table if name in ROWWISE else flat
         if name in MPMATH:
             x = inputs(args.mp_n, args.seed, top=np.log2(40.0))
         fn = SWEEP[name](ufuncs[name]) if name in SWEEP else bind(ufuncs[name], name)
