@@ -12,8 +12,12 @@ import math
 import operator
 
 import numpy as np
-from numpy.exceptions import AxisError
-from numpy.lib.array_utils import normalize_axis_index
+try:  # NumPy >= 2.0 (the wheels are built against 2.x but run on 1.23.5 and later)
+    from numpy.exceptions import AxisError
+    from numpy.lib.array_utils import normalize_axis_index
+except ImportError:  # pragma: no cover - NumPy 1.x
+    from numpy import AxisError
+    from numpy.core.multiarray import normalize_axis_index
 
 from . import _ufuncs
 from ._registry import ACTIVATIONS, variant_kernels
