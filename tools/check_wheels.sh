@@ -158,7 +158,11 @@ run_suite() {  # $1 label, $2 python, $3 wheel, $4.. pip requirements
         'import fastact, numpy; print(fastact.__file__, fastact.__version__, "numpy", numpy.__version__)')"
     echo "$origin"
     [[ "$origin" == "$venv"/* ]] || { RESULTS+=("$label: FAIL (imports $origin)"); STATUS=1; return; }
-    (cd "$RUNDIR" && "$venv/bin/python" -m pytest "$ROOT/tests" -p no:cacheprovider -q \
+    # FASTACT_EXPECT_PATHS: tests/test_packaging.py checks the wheel's kernel modules
+    local paths="baseline"
+    [[ "$(uname -m)" == x86_64 ]] && paths="baseline avx2 avx512"
+    (cd "$RUNDIR" && FASTACT_EXPECT_PATHS="$paths" \
+        "$venv/bin/python" -m pytest "$ROOT/tests" -p no:cacheprovider -q \
         ${PYTEST_ARGS:-} > "$WORK/pytest-$label.log" 2>&1)
     local rc=$?
     summary="$(grep -E '^(=+ )?[0-9]+ (passed|failed)|no tests ran' "$WORK/pytest-$label.log" | tail -1 | tr -d '=' | xargs)"
