@@ -19,7 +19,8 @@
 # and exits non-zero unless every step and every line passed.
 #
 # Environment: PYTHONS="path ..." (default: ~/.pyenv/versions/3.1*, else python3.1x on
-# PATH), WORK (default: a new temporary directory), PYTEST_ARGS (extra pytest args).
+# PATH), WORK (default: a new temporary directory), PYTEST_ARGS (extra pytest arguments,
+# as shell words: PYTEST_ARGS='-k "not glu"').
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -144,6 +145,8 @@ for py in "${PYS[@]}"; do
 done
 
 # --------------------------------- 4. the test suite against each installed wheel
+EXTRA_PYTEST=()
+eval "EXTRA_PYTEST=(${PYTEST_ARGS:-})"   # shell words, quotes allowed: -k "not slow_thing"
 RUNDIR="$WORK/run"   # outside the source tree: `import fastact` finds the wheel only
 mkdir -p "$RUNDIR"
 run_suite() {  # $1 label, $2 python, $3 wheel, $4.. pip requirements
@@ -163,7 +166,7 @@ run_suite() {  # $1 label, $2 python, $3 wheel, $4.. pip requirements
     [[ "$(uname -m)" == x86_64 ]] && paths="baseline avx2 avx512"
     (cd "$RUNDIR" && FASTACT_EXPECT_PATHS="$paths" \
         "$venv/bin/python" -m pytest "$ROOT/tests" -p no:cacheprovider -q \
-        ${PYTEST_ARGS:-} > "$WORK/pytest-$label.log" 2>&1)
+        "${EXTRA_PYTEST[@]}" > "$WORK/pytest-$label.log" 2>&1)
     local rc=$?
     summary="$(grep -E '^(=+ )?[0-9]+ (passed|failed)|no tests ran' "$WORK/pytest-$label.log" | tail -1 | tr -d '=' | xargs)"
     if [[ $rc -eq 0 ]]; then
