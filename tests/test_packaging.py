@@ -49,6 +49,24 @@ def test_cibuildwheel_builds_exactly_the_supported_set(platform):
     assert not any(re.search(r"i686|win32|armv7|ppc64|s390x|pp\d", i) for i in got)
 
 
+def test_cibuildwheel_configuration_matches_its_schema():
+    _cibuildwheel()
+    jsonschema = pytest.importorskip("jsonschema")
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        tomllib = pytest.importorskip("tomli")
+    import json
+    spec = importlib.util.find_spec("cibuildwheel")
+    if spec is None:
+        pytest.skip("cibuildwheel is not importable from this Python")
+    schema_path = Path(spec.origin).parent / "resources" / "cibuildwheel.schema.json"
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    with open(ROOT / "pyproject.toml", "rb") as f:
+        config = tomllib.load(f)["tool"]["cibuildwheel"]
+    jsonschema.validate(config, schema)
+
+
 def _installed_from_a_wheel():
     try:
         dist = importlib.metadata.distribution("fastact")
