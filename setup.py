@@ -42,11 +42,38 @@ ISA_FLAGS = {
 }
 
 
+def target_machine():
+    """The CPU the extension modules are compiled for (not always the build machine's:
+    cibuildwheel cross-compiles Windows ARM64 on x64 and macOS arm64 on x86_64)."""
+    if os.environ.get("FASTACT_TARGET_MACHINE"):
+        return os.environ["FASTACT_TARGET_MACHINE"].lower()
+    host = os.environ.get("_PYTHON_HOST_PLATFORM", "")  # cross builds: "win-arm64", ...
+    if host:
+        return host.rsplit("-", 1)[-1].lower()
+    if sys.platform == "win32" and os.environ.get("VSCMD_ARG_TGT_ARCH"):  # MSVC target
+        return {"x64": "amd64", "x86": "x86"}.get(
+            os.environ["VSCMD_ARG_TGT_ARCH"].lower(), os.environ["VSCMD_ARG_TGT_ARCH"].lower())
+    archs = os.environ.get("ARCHFLAGS", "").split("-arch")[1:]
+    if sys.platform == "darwin" and archs:  # one arch: its name; universal2: "universal2"
+        return archs[0].strip().lower() if len(archs) == 1 else "universal2"
+    return platform.machine().lower()
+
+
 def target_isas():
-    machine = os.environ.get("FASTACT_TARGET_MACHINE", platform.machine()).lower()
-    if machine in ("x86_64", "amd64") and sys.maxsize > 2**32:
-        return ["baseline", "avx2", "avx512"]
-    return ["baseline"]
+    """baseline everywhere (on arm64 that is NEON, part of every ARMv8-A CPU, which the
+    compilers use at -O3 without any flag); AVX2+FMA and AVX-512 on 64-bit x86 too."""
+    if target_machine() in ("x86_64", "amd64") and sys.maxsize > 2**32:
+        isas = ["baseline", "avx2", "avx512"]
+    else:
+        isas = ["baseline"]
+    # FASTACT_REQUIRE_PATHS="baseline avx2 avx512" (set per architecture by the
+    # cibuildwheel configuration in pyproject.toml) turns a wrong guess into an error,
+    # so no wheel ever ships without the paths it is meant to have.
+    required = os.environ.get("FASTACT_REQUIRE_PATHS", "").replace(",", " ").split()
+    if required and sorted(required) != sorted(isas):
+        sys.exit(f"fastact: FASTACT_REQUIRE_PATHS={' '.join(required)!r} but this build "
+                 f"(target {target_machine()!r}) would compile {' '.join(isas)!r}")
+    return isas
 
 
 def render_loops():

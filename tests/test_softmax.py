@@ -3,7 +3,10 @@ the lane (contiguous rows) and column-block (strided axis) code paths on every k
 path."""
 import numpy as np
 import pytest
-from numpy.exceptions import AxisError
+try:
+    from numpy.exceptions import AxisError
+except ImportError:  # NumPy < 1.25 (fastact supports 1.23.5 and later at run time)
+    from numpy import AxisError
 
 import fastact
 

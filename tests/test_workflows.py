@@ -60,3 +60,40 @@ def test_tests_workflow_runs_the_readme_command():
         assert re.fullmatch(r"\s+# v\d+(\.\d+)*", comment), (ref, comment)
     assert "persist-credentials: false" in text
     assert "fail-fast: false" in text
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_every_action_is_pinned_by_sha(path):
+    uses = re.findall(r"uses:\s*(\S+)(.*)", path.read_text(encoding="utf-8"))
+    assert uses
+    for ref, comment in uses:
+        assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", ref), ref
+        assert re.fullmatch(r"\s+# v\d+(\.\d+)*( .*)?", comment), (ref, comment)
+
+
+def test_wheels_workflow_builds_everywhere_and_publishes_by_trusted_publishing():
+    text = (WORKFLOWS / "wheels.yml").read_text(encoding="utf-8")
+    # the six runner kinds, each building its own architecture natively
+    for os_name, arch in (("ubuntu-latest", "x86_64"), ("ubuntu-24.04-arm", "aarch64"),
+                          ("macos-15-intel", "x86_64"), ("macos-latest", "arm64"),
+                          ("windows-latest", "AMD64"), ("windows-11-arm", "ARM64")):
+        assert re.search(rf"- os: {re.escape(os_name)}\n\s+arch: {arch}\n", text), os_name
+    assert "python -m cibuildwheel --output-dir wheelhouse" in text
+    assert "CIBW_ARCHS: ${{ matrix.arch }}" in text
+    # artifacts per platform, and the sdist
+    assert "name: wheels-${{ matrix.os }}-${{ matrix.arch }}" in text
+    assert "python -m build --sdist" in text and "name: sdist" in text
+    assert "bash tools/check_wheels.sh" in text
+    # publish: on version tags only, trusted publishing, no stored token
+    publish = text[text.index("\n  publish:"):]
+    assert "startsWith(github.ref, 'refs/tags/v')" in publish
+    assert "id-token: write" in publish
+    assert "pypa/gh-action-pypi-publish@" in publish
+    assert "needs: [wheels, sdist, local-proof]" in publish
+    for forbidden in ("password:", "secrets.", "TWINE_PASSWORD", "api-token"):
+        assert forbidden not in text, forbidden
+    # everything else is read-only
+    assert text.count("id-token: write") == 1
+    assert "\npermissions:\n  contents: read\n" in text
+    assert text.count("persist-credentials: false") == text.count("actions/checkout@")
+    assert "fail-fast: false" in text

@@ -12,11 +12,22 @@ import math
 import operator
 
 import numpy as np
-from numpy.exceptions import AxisError
-from numpy.lib.array_utils import normalize_axis_index
+try:  # NumPy >= 2.0 (the wheels are built against 2.x but run on 1.23.5 and later)
+    from numpy.exceptions import AxisError
+    from numpy.lib.array_utils import normalize_axis_index
+except ImportError:  # pragma: no cover - NumPy 1.x
+    from numpy import AxisError
+    from numpy.core.multiarray import normalize_axis_index
 
 from . import _ufuncs
 from ._registry import ACTIVATIONS, variant_kernels
+
+# NumPy 1.x promotes by value, not by NEP 50: a Python float parameter next to a float32
+# 0-d array or scalar picks the float64 loop. The wrappers then pass such parameters as
+# float32 (the value the float32 loop would cast them to anyway), so the result dtype is
+# the same under every supported NumPy.
+_LEGACY_PROMOTION = int(np.__version__.split(".")[0]) < 2
+_F32 = np.dtype(np.float32)
 
 
 _ROWWISE_POLICY = """
@@ -191,6 +202,9 @@ def _parametrised(act):
             call.append(v)
         if act.checks:
             _check(qual, act, vals)
+        if (_LEGACY_PROMOTION and getattr(x, "dtype", None) == _F32
+                and "dtype" not in kwargs and "signature" not in kwargs):
+            call = [np.float32(v) if type(v) in (float, int) else v for v in call]
         if out is not None:
             kwargs["out"] = out
         if where is not True:

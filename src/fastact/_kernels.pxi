@@ -87,9 +87,19 @@ cdef extern from *:
     #define FA_OPENMP 0
     static int fa_omp_max_threads(void) { return 1; }
     #endif
+    /* The one mutable C global of a kernel module. set_num_threads may run in one
+     * thread while kernels read the limit in others (free-threaded CPython has no GIL
+     * to order them), so it is read and written atomically (relaxed: any thread may
+     * see the old or the new limit, and either is a valid thread count). */
+    #if defined(__GNUC__) || defined(__clang__)
     static int fa_thread_limit = 0;
+    static void fa_set_thread_limit(int n) { __atomic_store_n(&fa_thread_limit, n, __ATOMIC_RELAXED); }
+    static int fa_get_thread_limit(void) { return __atomic_load_n(&fa_thread_limit, __ATOMIC_RELAXED); }
+    #else  /* MSVC: an aligned volatile int is read and written in one instruction */
+    static volatile long fa_thread_limit = 0;
     static void fa_set_thread_limit(int n) { fa_thread_limit = n; }
-    static int fa_get_thread_limit(void) { return fa_thread_limit; }
+    static int fa_get_thread_limit(void) { return (int)fa_thread_limit; }
+    #endif
     """
     int FA_OPENMP
     int fa_omp_max_threads() nogil

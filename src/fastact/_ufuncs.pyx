@@ -1,3 +1,9 @@
+# cython: freethreading_compatible = True
+# (free-threaded CPython 3.14t: this module keeps no state that could race without the
+# GIL. Its globals are set once at import (under the import lock: DISPATCH, AVAILABLE,
+# UFUNCS), append-only (_keep: list.append is atomic on every build), or a single int
+# (_thread_limit) whose last writer wins; the kernel modules' own state is described
+# in _loops.pxi.tp and _kernels.pxi.)
 # _ufuncs.pyx -- registers fastact's ufuncs and gufuncs from the kernels of the best
 # instruction set this CPU has.
 #
