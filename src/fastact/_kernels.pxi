@@ -33,6 +33,10 @@ cdef extern from "_vmath.h" nogil:
     void fa_tanh_block_f(const float*, float*, Py_ssize_t)
     void fa_sigmoid_block_f(const float*, float*, Py_ssize_t)
     void fa_sigmoid_block_d(const double*, double*, Py_ssize_t)
+    void fa_silu_block_f(const float*, float*, Py_ssize_t)
+    void fa_silu_block_d(const double*, double*, Py_ssize_t)
+    void fa_glu_block_f(const float*, const float*, float*, Py_ssize_t)
+    void fa_glu_block_d(const double*, const double*, double*, Py_ssize_t)
     int FA_LANES_F
     void fa_expsum_lanes_f(const float*, float*, Py_ssize_t, const float*, double*, double*,
                            int)
@@ -684,7 +688,8 @@ cdef void rowwise_contig(const floating* x, floating* y, Py_ssize_t n,
 # nin = 1 + nparams inputs (x, then the parameters) and one output; `data` is the
 # loop_data of the (function, input kind) pair, built once by loop_table().
 #  - fast path: x and out contiguous in the compute type and every parameter a scalar
-#    (stride 0): the block kernel `s` straight on the memory, threads for large n;
+#    (stride 0): the block kernel `s` straight on the memory, threads for large n; the
+#    same with one parameter given per element, contiguous too: `v` on the memory;
 #  - otherwise (strided, per-element parameters, float16 or small-int input): blocks of
 #    BUF elements are gathered (converted to the compute type) into stack buffers, the
 #    block kernel `s` (scalar parameters) or `v` (parameter buffers) runs on them, and
@@ -745,6 +750,11 @@ cdef inline void elementwise_part(floating* tag, char** args, const Py_ssize_t* 
     cdef floating pb[MAXP * BUF]
     if scalar and d.kind == K_SAME and sx == isz and sy == isz:
         d.s(args[0] + lo * isz, args[npar + 1] + lo * isz, hi - lo, pv)
+        return
+    if npar == 1 and d.kind == K_SAME and sx == isz and sy == isz and steps[1] == isz:
+        # one parameter per element, all contiguous (glu's halves): `v` reads p[i] only
+        # (one buffer), so it runs straight on the memory as well
+        d.v(args[0] + lo * isz, args[2] + lo * isz, hi - lo, args[1] + lo * isz)
         return
     i = lo
     while i < hi:
