@@ -704,7 +704,7 @@ static FA_INLINE __m512 fa_sigparts_v16f(__m512 z, __mmask16 pos, const fa_exp2t
                                          __m512 *c, __m512 *m)
 {
     const __m512 one = _mm512_set1_ps(1.0f);
-    __m512 t, w, P, Plo, e, elo, s, slo, num, q, r;
+    __m512 t, w, P, Plo, e, elo, s, slo, num, q, r, inv;
     t = fa_exp_parts_v16f(z, _mm512_setzero_ps(), tab, &w, m);
     P = _mm512_add_ps(t, w);
     Plo = _mm512_add_ps(_mm512_sub_ps(t, P), w);                  /* Fast2Sum, t >= |w| */
@@ -713,10 +713,12 @@ static FA_INLINE __m512 fa_sigparts_v16f(__m512 z, __mmask16 pos, const fa_exp2t
     s = _mm512_add_ps(one, e);
     slo = _mm512_add_ps(_mm512_add_ps(_mm512_sub_ps(one, s), e), elo); /* 1+e+elo = s+slo */
     num = _mm512_mask_blend_ps(pos, P, one);
-    q = _mm512_div_ps(num, s);
+    inv = _mm512_rcp14_ps(s);                                     /* 2^-14 */
+    inv = _mm512_fmadd_ps(inv, _mm512_fnmadd_ps(s, inv, one), inv);       /* 2^-28 */
+    q = _mm512_mul_ps(num, inv);
     r = _mm512_fnmadd_ps(q, slo, _mm512_fnmadd_ps(q, s, num));   /* num - q s - q slo */
     r = _mm512_mask_add_ps(r, (__mmask16)~pos, r, Plo);
-    *c = _mm512_mul_ps(r, _mm512_rcp14_ps(s));
+    *c = _mm512_mul_ps(r, inv);
     return q;
 }
 
@@ -725,7 +727,7 @@ static FA_INLINE __m512d fa_sigparts_v8d(__m512d z, __mmask8 pos, const fa_exp2t
                                          __m512d *c, __m512d *m)
 {
     const __m512d one = _mm512_set1_pd(1.0);
-    __m512d t, w, P, Plo, e, elo, s, slo, num, q, r;
+    __m512d t, w, P, Plo, e, elo, s, slo, num, q, r, inv;
     t = fa_exp_parts_v8d(z, _mm512_setzero_pd(), tab, &w, m);
     P = _mm512_add_pd(t, w);
     Plo = _mm512_add_pd(_mm512_sub_pd(t, P), w);
@@ -734,10 +736,13 @@ static FA_INLINE __m512d fa_sigparts_v8d(__m512d z, __mmask8 pos, const fa_exp2t
     s = _mm512_add_pd(one, e);
     slo = _mm512_add_pd(_mm512_add_pd(_mm512_sub_pd(one, s), e), elo);
     num = _mm512_mask_blend_pd(pos, P, one);
-    q = _mm512_div_pd(num, s);
-    r = _mm512_fnmadd_pd(q, slo, _mm512_fnmadd_pd(q, s, num));
+    inv = _mm512_rcp14_pd(s);                                     /* 2^-14 */
+    inv = _mm512_fmadd_pd(inv, _mm512_fnmadd_pd(s, inv, one), inv);       /* 2^-28 */
+    inv = _mm512_fmadd_pd(inv, _mm512_fnmadd_pd(s, inv, one), inv);       /* 2^-56 */
+    q = _mm512_mul_pd(num, inv);
+    r = _mm512_fnmadd_pd(q, slo, _mm512_fnmadd_pd(q, s, num));   /* num - q s - q slo */
     r = _mm512_mask_add_pd(r, (__mmask8)~pos, r, Plo);
-    *c = _mm512_mul_pd(r, _mm512_rcp14_pd(s));
+    *c = _mm512_mul_pd(r, inv);
     return q;
 }
 
