@@ -37,6 +37,8 @@ cdef extern from "_vmath.h" nogil:
     void fa_silu_block_d(const double*, double*, Py_ssize_t)
     void fa_glu_block_f(const float*, const float*, float*, Py_ssize_t)
     void fa_glu_block_d(const double*, const double*, double*, Py_ssize_t)
+    void fa_softplus1_block_f(const float*, float*, Py_ssize_t, float)
+    void fa_log_sigmoid_block_f(const float*, float*, Py_ssize_t)
     int FA_LANES_F
     void fa_expsum_lanes_f(const float*, float*, Py_ssize_t, const float*, double*, double*,
                            int)

@@ -909,6 +909,93 @@ static void fa_glu_block_d(const double *x, const double *p, double *y, ptrdiff_
     }
 }
 
+/* log1p(e)/e on e in [0, 1], degree 11 (mpmath.chebyfit; 2^-32.8 relative: 2^-9 of a
+ * float32 ulp), highest degree first */
+static const double FA_L1P01[12] = {
+    -0.0012525852620659762, 0.008925603861739712, -0.029800145490202278,
+    0.06350289738777211, -0.1008180479257159, 0.13403457249133155,
+    -0.1644481781513311, 0.19963546159118528, -0.24996389178843487,
+    0.33333145512337686, -0.4999999612139627, 0.9999999998657495};
+
+/* max(z, 0) + log1p(e), e = (P + Plo) 2^m = e^-|z| in [0, 1], in double (8 lanes):
+ * e from the float parts (exact conversions, one double sum, vscalefpd: ~2^-40 relative),
+ * log1p(e) = e P(e) (FA_L1P01). z NaN gives 0 + log1p(e) (the callers select NaN). */
+static FA_INLINE __m512d fa_l1pe_half_v8d(__m256 z, __m256 P, __m256 Plo, __m256 m)
+{
+    __m512d e = _mm512_add_pd(_mm512_cvtps_pd(P), _mm512_cvtps_pd(Plo)), p;
+    int k;
+    e = _mm512_scalef_pd(e, _mm512_cvtps_pd(m));
+    p = _mm512_set1_pd(FA_L1P01[0]);
+    for (k = 1; k < 12; k++) {
+        p = _mm512_fmadd_pd(p, e, _mm512_set1_pd(FA_L1P01[k]));
+    }
+    return _mm512_fmadd_pd(p, e, _mm512_max_pd(_mm512_cvtps_pd(z), _mm512_setzero_pd()));
+}
+
+/*
+ * log(1 + e^z) for float32 z, 16 lanes: max(z, 0) + log1p(e^-|z|), with e^-|z| from the
+ * float table exp (fa_exp_parts_v16f, its two parts kept, |z| clamped at 110 where
+ * log1p(e^-110) is below half the smallest float subnormal), the sum and log1p in double
+ * (two halves of 8), rounded to float once: 0.5 ulp + ~2^-9 ulp. sgn = -1 gives
+ * -log(1 + e^z) (log_sigmoid), rounded the same. Subnormal results (z < -87) are rounded
+ * once; z = +inf -> inf, z = -inf -> 0; NaN: the callers select it.
+ */
+static FA_INLINE __m512 fa_l1pe_v16f(__m512 z, const fa_exp2tab *tab, double sgn)
+{
+    __m512 ez = _mm512_max_ps(_mm512_sub_ps(_mm512_setzero_ps(), _mm512_abs_ps(z)),
+                              _mm512_set1_ps(-110.0f));   /* NaN -> -110 */
+    __m512 t, w, m, P, Plo;
+    __m512d r0, r1, sg = _mm512_set1_pd(sgn);
+    t = fa_exp_parts_v16f(ez, _mm512_setzero_ps(), tab, &w, &m);
+    P = _mm512_add_ps(t, w);
+    Plo = _mm512_add_ps(_mm512_sub_ps(t, P), w);   /* Fast2Sum, t >= |w| */
+    r0 = fa_l1pe_half_v8d(_mm512_castps512_ps256(z), _mm512_castps512_ps256(P),
+                          _mm512_castps512_ps256(Plo), _mm512_castps512_ps256(m));
+    r1 = fa_l1pe_half_v8d(_mm512_extractf32x8_ps(z, 1), _mm512_extractf32x8_ps(P, 1),
+                          _mm512_extractf32x8_ps(Plo, 1), _mm512_extractf32x8_ps(m, 1));
+    return _mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps(_mm512_mul_pd(r0, sg))),
+                              _mm512_cvtpd_ps(_mm512_mul_pd(r1, sg)), 1);
+}
+
+/*
+ * softplus(x) for float32 with beta = 1 (the template calls it then; other betas take
+ * the scalar kernel): x if x > threshold (or x > 2^30, as softplus_f), else
+ * log(1 + e^x) by fa_l1pe_v16f. Special: -inf -> 0, +inf -> +inf, NaN -> NaN.
+ * Error: 0.50 ulp (tools/accuracy_f32.py --step 256, avx512).
+ */
+static void fa_softplus1_block_f(const float *x, float *y, ptrdiff_t n, float threshold)
+{
+    fa_exp2tab tab = fa_exp2tab_load();
+    const __m512 th = _mm512_set1_ps(threshold), big = _mm512_set1_ps(1.073741824e9f);
+    ptrdiff_t i;
+    for (i = 0; i < n; i += 16) {
+        __mmask16 mask = n - i >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - i)) - 1u);
+        __m512 v = _mm512_maskz_loadu_ps(mask, x + i), r = fa_l1pe_v16f(v, &tab, 1.0);
+        __mmask16 keep = _mm512_cmp_ps_mask(v, th, _CMP_GT_OQ)
+                         | _mm512_cmp_ps_mask(v, big, _CMP_GT_OQ)
+                         | _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
+        _mm512_mask_storeu_ps(y + i, mask, _mm512_mask_mov_ps(r, keep, v));
+    }
+}
+
+/*
+ * log_sigmoid(x) = -log(1 + e^-x), float32: fa_l1pe_v16f(-x) negated (rounded once).
+ * Special: -inf -> -inf, +inf -> -0.0, NaN -> NaN; x > 87: -e^-x, subnormal, rounded
+ * once. Error: 0.50 ulp (tools/accuracy_f32.py --step 256, avx512).
+ */
+static void fa_log_sigmoid_block_f(const float *x, float *y, ptrdiff_t n)
+{
+    fa_exp2tab tab = fa_exp2tab_load();
+    ptrdiff_t i;
+    for (i = 0; i < n; i += 16) {
+        __mmask16 mask = n - i >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - i)) - 1u);
+        __m512 v = _mm512_maskz_loadu_ps(mask, x + i);
+        __m512 r = fa_l1pe_v16f(_mm512_sub_ps(_mm512_setzero_ps(), v), &tab, -1.0);
+        _mm512_mask_storeu_ps(y + i, mask,
+                              _mm512_mask_mov_ps(r, _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q), v));
+    }
+}
+
 /*
  * Softmax's exponentials, float32, AVX-512: e = e^(x - m) with the rounding error of the
  * subtraction (TwoSum) fed into the reduced argument, so a large |x - m| loses nothing;
@@ -1175,6 +1262,27 @@ static void fa_glu_block_d(const double *x, const double *p, double *y, ptrdiff_
     ptrdiff_t i;
     for (i = 0; i < n; i++) {
         y[i] = fa_glu_d(x[i], p[i]);
+    }
+}
+
+/* softplus (beta = 1) / log_sigmoid blocks without AVX-512: softplus_f / log_sigmoid_f
+ * of _kernels.pxi (beta = 1) in a loop */
+static void fa_softplus1_block_f(const float *x, float *y, ptrdiff_t n, float threshold)
+{
+    ptrdiff_t i;
+    for (i = 0; i < n; i++) {
+        float lo, hi = fa_log1pexp_2_f(x[i], 0.0f, &lo), r = hi + lo;
+        r = x[i] > threshold ? x[i] : r;
+        y[i] = x[i] > 1.073741824e9f ? x[i] : r;
+    }
+}
+
+static void fa_log_sigmoid_block_f(const float *x, float *y, ptrdiff_t n)
+{
+    ptrdiff_t i;
+    for (i = 0; i < n; i++) {
+        float lo, hi = fa_log1pexp_2_f(-x[i], 0.0f, &lo);
+        y[i] = -(hi + lo);
     }
 }
 #endif
