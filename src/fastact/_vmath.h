@@ -756,8 +756,9 @@ static FA_INLINE __m512d fa_sigparts_v8d(__m512d z, __mmask8 pos, const fa_exp2t
  * Special: |x| < 2^-27 / 2^-56 (+-0, subnormals) -> x * 0.5 (the arithmetic sees 0);
  * x > 110 / 800 -> x (+inf -> +inf); x < -110 / -800 -> -0.0 (-inf -> -0.0, the limit);
  * NaN -> NaN (final select). Same results as fa_xf_f / fa_xf_d up to rounding.
- * Error (tools/accuracy_f32.py --step 256, f64 -n 1e6, avx512): float32 0.51 ulp,
- * float64 0.51 ulp.
+ * Error (tools/accuracy_f32.py --step 256, accuracy_f64.py -n 1e6, avx512): float32
+ * 0.750 ulp, float64 0.625 (both at subnormal results: rounded twice, the product and
+ * the scale).
  */
 static FA_INLINE __m512 fa_silu_v16f(__m512 x, const fa_exp2tab *tab)
 {
@@ -810,7 +811,7 @@ static FA_INLINE __m512d fa_silu_v8d(__m512d x, const fa_exp2tab_d *tab)
  * rounding to 0 in float64 (b < -745.1332, b = -inf included) -> a * 0 (NaN for
  * a = +-inf); NaN in either -> NaN. |b| < 2^-26 / 2^-55: sigmoid = 1/2 (exp(0)).
  * Error (glu(x, x) swept by tools/accuracy_f32.py --step 256 / accuracy_f64.py -n 1e6,
- * avx512): float32 0.51 ulp, float64 0.51 ulp.
+ * avx512): float32 0.750 ulp, float64 0.625 (at subnormal results, as silu).
  */
 static FA_INLINE __m512 fa_glu_v16f(__m512 a, __m512 b, const fa_exp2tab *tab)
 {
@@ -961,7 +962,7 @@ static FA_INLINE __m512 fa_l1pe_v16f(__m512 z, const fa_exp2tab *tab, double sgn
  * softplus(x) for float32 with beta = 1 (the template calls it then; other betas take
  * the scalar kernel): x if x > threshold (or x > 2^30, as softplus_f), else
  * log(1 + e^x) by fa_l1pe_v16f. Special: -inf -> 0, +inf -> +inf, NaN -> NaN.
- * Error: 0.50 ulp (tools/accuracy_f32.py --step 256, avx512).
+ * Error: 0.521 ulp (tools/accuracy_f32.py --step 256, avx512).
  */
 static void fa_softplus1_block_f(const float *x, float *y, ptrdiff_t n, float threshold)
 {
@@ -981,7 +982,7 @@ static void fa_softplus1_block_f(const float *x, float *y, ptrdiff_t n, float th
 /*
  * log_sigmoid(x) = -log(1 + e^-x), float32: fa_l1pe_v16f(-x) negated (rounded once).
  * Special: -inf -> -inf, +inf -> -0.0, NaN -> NaN; x > 87: -e^-x, subnormal, rounded
- * once. Error: 0.50 ulp (tools/accuracy_f32.py --step 256, avx512).
+ * once. Error: 0.521 ulp (tools/accuracy_f32.py --step 256, avx512).
  */
 static void fa_log_sigmoid_block_f(const float *x, float *y, ptrdiff_t n)
 {
@@ -993,6 +994,99 @@ static void fa_log_sigmoid_block_f(const float *x, float *y, ptrdiff_t n)
         __m512 r = fa_l1pe_v16f(_mm512_sub_ps(_mm512_setzero_ps(), v), &tab, -1.0);
         _mm512_mask_storeu_ps(y + i, mask,
                               _mm512_mask_mov_ps(r, _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q), v));
+    }
+}
+
+/*
+ * gelu(x) = x Phi(x), float32, AVX-512 block (fa_gelu_block_f), float arithmetic.
+ * a = |x|, G = Phi(-a) = h(a) e^(-a^2/2) <= 1/2:
+ *  - h(a) = erfc(a/sqrt 2) e^(a^2/2)/2 from a table of 32 degree-6 polynomials
+ *    (_gelu_f32_table.h, in t = a - midpoint) on tanh's intervals of a (4 per binade
+ *    from 2^-4, interval 0 below 0.078125), fetched by vpermt2ps; h = c0 + R with c0's
+ *    low part and the small terms in R (h is not rounded: R is carried beside c0);
+ *  - e^(-a^2/2) from the table exp with a^2 = sh + sl exact (FMA), both halves fed in
+ *    (fa_exp_parts_v16f's lo argument: a rounded a^2 would cost a^2 2^-24 relative),
+ *    E = (T + W) 2^m unscaled;
+ *  - G = (c0 + R)(T + W) = Gh + Gl (c0 T exact by FMA), unscaled;
+ *  - x <= 0: gelu = x G: x Gh + x Gl rounded once, then 2^m (subnormal results, from
+ *    x < -13.2, rounded once more); x > 0: gelu = x (1 - G), 1 - G 2^m = u + ul
+ *    (Fast2Sum), x u + x ul rounded once.
+ * Special: |x| < 2^-25 (+-0, subnormals) -> x * 0.5; x > 15 -> x (+inf -> +inf);
+ * x < -15 -> -0.0 (-inf -> -0.0; gelu underflows below -14.1); NaN -> NaN.
+ * Error: 0.770 ulp (tools/accuracy_f32.py --step 256, avx512; 0.79 on a dense grid of
+ * [-14, 14]); x < 0 carries h's fit (2^-26.4 with float coefficients) and the
+ * rounding of the small parts.
+ */
+#include "_gelu_f32_table.h"
+
+typedef struct { __m512 lo[FA_GELU_F_DEG + 2], hi[FA_GELU_F_DEG + 2]; } fa_gelutab_f;
+
+static FA_INLINE __m512 fa_gelu_v16f(__m512 x, const fa_gelutab_f *gt, const fa_exp2tab *tab)
+{
+    const __m512 zero = _mm512_setzero_ps(), one = _mm512_set1_ps(1.0f);
+    const __m512 big = _mm512_set1_ps(15.0f);
+    __m512 a = _mm512_abs_ps(x), ac, t, p, R, c0, sh, sl, T, W, m, Gh, Gl, Gs, Gls, u, ul, rn, rp, r;
+    __mmask16 tiny = _mm512_cmp_ps_mask(a, _mm512_set1_ps(0x1p-25f), _CMP_LT_OQ);
+    __mmask16 pos = _mm512_cmp_ps_mask(x, zero, _CMP_GT_OQ);
+    __m512i bits, raw, idx, start;
+    int k;
+    ac = _mm512_min_ps(_mm512_maskz_mov_ps((__mmask16)~tiny, a), big);   /* NaN -> 15 */
+    bits = _mm512_castps_si512(ac);
+    raw = _mm512_sub_epi32(_mm512_srai_epi32(bits, 21), _mm512_set1_epi32(0x3d800000 >> 21));
+    idx = _mm512_max_epi32(raw, _mm512_setzero_si512());
+    /* t = a - midpoint of its interval (exact: same binade); interval 0: t = a */
+    start = _mm512_maskz_ternarylogic_epi32(_mm512_cmpgt_epi32_mask(raw, _mm512_setzero_si512()),
+                                            bits, _mm512_set1_epi32((int)0xffe00000),
+                                            _mm512_set1_epi32(0x00100000), 0xEA); /* a&b | c */
+    t = _mm512_sub_ps(ac, _mm512_castsi512_ps(start));
+#define FA_GTAB(k) _mm512_permutex2var_ps(gt->lo[k], idx, gt->hi[k])
+    p = FA_GTAB(FA_GELU_F_DEG);
+    for (k = FA_GELU_F_DEG - 1; k >= 2; k--) {
+        p = _mm512_fmadd_ps(p, t, FA_GTAB(k));
+    }
+    /* R = c1 t + t^2 p + c0lo: h = c0 + R */
+    R = _mm512_fmadd_ps(FA_GTAB(1), t, _mm512_fmadd_ps(_mm512_mul_ps(t, t), p,
+                                                       FA_GTAB(FA_GELU_F_DEG + 1)));
+    c0 = FA_GTAB(0);
+#undef FA_GTAB
+    sh = _mm512_mul_ps(ac, ac);
+    sl = _mm512_fmsub_ps(ac, ac, sh);                                   /* a^2 = sh + sl */
+    T = fa_exp_parts_v16f(_mm512_mul_ps(sh, _mm512_set1_ps(-0.5f)),
+                          _mm512_mul_ps(sl, _mm512_set1_ps(-0.5f)), tab, &W, &m);
+    Gh = _mm512_mul_ps(c0, T);
+    Gl = _mm512_add_ps(_mm512_fmsub_ps(c0, T, Gh),
+                       _mm512_fmadd_ps(c0, W, _mm512_mul_ps(R, _mm512_add_ps(T, W))));
+    /* x <= 0: -a (Gh + Gl), 2^m last */
+    u = _mm512_sub_ps(zero, ac);                                        /* x itself */
+    rn = _mm512_scalef_ps(_mm512_fmadd_ps(u, Gh, _mm512_mul_ps(u, Gl)), m);  /* -0.0 past the underflow */
+    /* x > 0: a (1 - G) */
+    Gs = _mm512_scalef_ps(Gh, m);
+    Gls = _mm512_scalef_ps(Gl, m);
+    u = _mm512_sub_ps(one, Gs);
+    ul = _mm512_sub_ps(_mm512_sub_ps(_mm512_sub_ps(one, u), Gs), Gls);
+    rp = _mm512_fmadd_ps(ac, u, _mm512_mul_ps(ac, ul));
+    r = _mm512_mask_blend_ps(pos, rn, rp);
+    r = _mm512_mask_mul_ps(r, tiny, x, _mm512_set1_ps(0.5f));
+    r = _mm512_mask_mov_ps(r, _mm512_cmp_ps_mask(x, big, _CMP_GT_OQ), x);
+    r = _mm512_mask_mov_ps(r, _mm512_cmp_ps_mask(x, _mm512_set1_ps(-15.0f), _CMP_LT_OQ),
+                           _mm512_set1_ps(-0.0f));
+    return _mm512_mask_mov_ps(r, _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q), x);
+}
+
+static void fa_gelu_block_f(const float *x, float *y, ptrdiff_t n)
+{
+    fa_exp2tab tab = fa_exp2tab_load();
+    fa_gelutab_f gt;
+    ptrdiff_t i;
+    int k;
+    for (k = 0; k <= FA_GELU_F_DEG + 1; k++) {
+        gt.lo[k] = _mm512_loadu_ps(&FA_GELU_F_TAB[k][0]);
+        gt.hi[k] = _mm512_loadu_ps(&FA_GELU_F_TAB[k][16]);
+    }
+    for (i = 0; i < n; i += 16) {
+        __mmask16 mask = n - i >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - i)) - 1u);
+        _mm512_mask_storeu_ps(y + i, mask,
+                              fa_gelu_v16f(_mm512_maskz_loadu_ps(mask, x + i), &gt, &tab));
     }
 }
 
@@ -1283,6 +1377,14 @@ static void fa_log_sigmoid_block_f(const float *x, float *y, ptrdiff_t n)
     for (i = 0; i < n; i++) {
         float lo, hi = fa_log1pexp_2_f(-x[i], 0.0f, &lo);
         y[i] = -(hi + lo);
+    }
+}
+
+static void fa_gelu_block_f(const float *x, float *y, ptrdiff_t n)
+{
+    ptrdiff_t i;
+    for (i = 0; i < n; i++) {
+        y[i] = fa_gelu_f(x[i]);
     }
 }
 #endif
