@@ -71,6 +71,18 @@ def test_gelu_table_matches_its_generator(tmp_path):
     assert len(table) == gen.GELU_TAB_DEG + 1 and len(table[0]) == gen.GELU_INTERVALS
 
 
+def test_gelu_f32_table_matches_its_generator(tmp_path):
+    """The committed _gelu_f32_table.h (float32 gelu's AVX-512 block) is what
+    tools/fit_coefficients.py writes (write_gelu_f32_table), fit to 2^-28."""
+    pytest.importorskip("mpmath")
+    gen = _load("fit_coefficients")
+    out = tmp_path / "gelu_f32.h"
+    gen.write_gelu_f32_table(str(out))
+    committed = (ROOT / "src" / "fastact" / "_gelu_f32_table.h").read_text()
+    assert out.read_text() == committed
+    table, worst = gen.gelu_f32_table()
+    assert worst < 2.0**-28 and len(table) == gen.GELU_F_DEG + 1
+
 def test_exp2_table_matches_its_generator(tmp_path):
     """The committed _exp2_table.h is what tools/fit_coefficients.py writes, and its
     hi + lo pairs are 2^(j/32) to float32-squared precision."""

@@ -33,6 +33,13 @@ cdef extern from "_vmath.h" nogil:
     void fa_tanh_block_f(const float*, float*, Py_ssize_t)
     void fa_sigmoid_block_f(const float*, float*, Py_ssize_t)
     void fa_sigmoid_block_d(const double*, double*, Py_ssize_t)
+    void fa_silu_block_f(const float*, float*, Py_ssize_t)
+    void fa_silu_block_d(const double*, double*, Py_ssize_t)
+    void fa_glu_block_f(const float*, const float*, float*, Py_ssize_t)
+    void fa_glu_block_d(const double*, const double*, double*, Py_ssize_t)
+    void fa_softplus1_block_f(const float*, float*, Py_ssize_t, float)
+    void fa_log_sigmoid_block_f(const float*, float*, Py_ssize_t)
+    void fa_gelu_block_f(const float*, float*, Py_ssize_t)
     int FA_LANES_F
     void fa_expsum_lanes_f(const float*, float*, Py_ssize_t, const float*, double*, double*,
                            int)
@@ -164,7 +171,9 @@ cdef inline floating k_gelu(floating x) noexcept nogil:
     # x^2 Q(x^2) for |x| < 1/2, else a Phi(-a) = a h(a) e^(-a^2/2) (h by table, e^(-a^2/2)
     # from the exact a^2), x - that (x > 0) or minus it: fa_gelu_d in _vmath.h. float32
     # (and float16): fa_gelu_f, the same in double with the table polynomials cut to
-    # degree 6 and a degree-9 exp (~2^-36 relative), rounded once: 0.512 ulp, all paths.
+    # degree 6 and a degree-9 exp (~2^-36 relative), rounded once: 0.512 ulp (avx2,
+    # baseline). AVX-512 float32: the block fa_gelu_block_f (float arithmetic, table of h,
+    # e^(-x^2/2) with x^2 in two parts): 0.770 ulp.
     # Special: +-0 -> +-0, +inf -> +inf, -inf -> -0.0, NaN -> NaN; gelu underflows to -0.0
     # below x = -38.6 (float64) / -14.1 (float32, subnormal results rounded once).
     # Error (float64): ~1 ulp, README's table.
@@ -188,7 +197,8 @@ cdef inline floating k_glu(floating x, floating gate) noexcept nogil:
     # glu's elementwise part: x * sigmoid(gate) (the wrapper splits the input in halves).
     # float64: fa_glu_d in _vmath.h: sigmoid = (q + c) 2^n (one division and its
     # correction), x q + x c fused into one rounding and 2^n applied after the product,
-    # so a subnormal sigmoid(gate) times a large x is rounded once: ~1.5 ulp (exp's error
+    # so a subnormal sigmoid(gate) times a large x is rounded once: ~1.6 ulp (exp's error
+    # in sigmoid; the AVX-512 block fa_glu_block_d keeps exp's low part: 0.625)
     # in sigmoid). x = +-inf: inf * sigmoid(gate), NaN where that rounds to 0 (inf * 0).
     # float32 / float16: fa_glu_f, the same in float arithmetic (|gate| clamped at 200 and
     # 2^n in three factors, so a large x times a subnormal sigmoid keeps its value):
@@ -319,7 +329,8 @@ cdef inline floating k_softplus(floating x, floating beta, floating threshold) n
     # softplus(x) = x if beta*x > threshold else log(1 + e^(beta x)) / beta (PyTorch),
     # log(1 + e^z) = max(z, 0) + log1p(e^-|z|) in two parts (fa_log1pexp_2_d), beta*x
     # in two parts, the division corrected by its remainder, no overflow: float64
-    # 0.99 ulp, float32 0.85 / 0.85 / 0.84 ulp (float: beta*x > 2^30 -> x).
+    # 0.99 ulp, float32 0.85 / 0.85 / 0.84 ulp (float: beta*x > 2^30 -> x); AVX-512
+    # float32 with beta = 1: the block fa_softplus1_block_f, 0.52 ulp.
     # beta*x > 2^60 -> x. Special: -inf -> 0 (beta > 0), +inf -> +inf, NaN -> NaN.
     if floating is float:
         return softplus_f(x, beta, threshold)
@@ -336,7 +347,8 @@ cdef inline float log_sigmoid_f(float x) noexcept nogil:
 
 cdef inline floating k_log_sigmoid(floating x) noexcept nogil:
     # log_sigmoid(x) = -log(1 + e^-x) = min(x, 0) - log1p(e^-|x|) (fa_log1pexp_2_d):
-    # float64 0.99 ulp, float32 0.85 / 0.85 / 0.84; x -> -inf: x, x -> +inf: -e^-x
+    # float64 0.99 ulp, float32 0.85 / 0.85 / 0.84 (AVX-512: the block
+    # fa_log_sigmoid_block_f, 0.52); x -> -inf: x, x -> +inf: -e^-x
     # (subnormal, then -0.0).
     # Special: -inf -> -inf, +inf -> -0.0, NaN -> NaN.
     if floating is float:
@@ -694,7 +706,8 @@ cdef void rowwise_contig(const floating* x, floating* y, Py_ssize_t n,
 # nin = 1 + nparams inputs (x, then the parameters) and one output; `data` is the
 # loop_data of the (function, input kind) pair, built once by loop_table().
 #  - fast path: x and out contiguous in the compute type and every parameter a scalar
-#    (stride 0): the block kernel `s` straight on the memory, threads for large n;
+#    (stride 0): the block kernel `s` straight on the memory, threads for large n; the
+#    same with one parameter given per element, contiguous too: `v` on the memory;
 #  - otherwise (strided, per-element parameters, float16 or small-int input): blocks of
 #    BUF elements are gathered (converted to the compute type) into stack buffers, the
 #    block kernel `s` (scalar parameters) or `v` (parameter buffers) runs on them, and
@@ -755,6 +768,11 @@ cdef inline void elementwise_part(floating* tag, char** args, const Py_ssize_t* 
     cdef floating pb[MAXP * BUF]
     if scalar and d.kind == K_SAME and sx == isz and sy == isz:
         d.s(args[0] + lo * isz, args[npar + 1] + lo * isz, hi - lo, pv)
+        return
+    if npar == 1 and d.kind == K_SAME and sx == isz and sy == isz and steps[1] == isz:
+        # one parameter per element, all contiguous (glu's halves): `v` reads p[i] only
+        # (one buffer), so it runs straight on the memory as well
+        d.v(args[0] + lo * isz, args[2] + lo * isz, hi - lo, args[1] + lo * isz)
         return
     i = lo
     while i < hi:

@@ -690,6 +690,407 @@ static void fa_sigmoid_block_d(const double *x, double *y, ptrdiff_t n)
 }
 
 /*
+ * sigmoid's compensated parts for the AVX-512 x * sigmoid blocks (silu, glu), float32.
+ * z = -|b| (clamped by the caller; 0 for tiny |b|), pos = b > 0. The table exp gives
+ * e^z = (P + Plo) 2^m (P = t + w and its Fast2Sum error, unscaled, P in [1, 2)) and
+ * e = (P + Plo) 2^m scaled (vscalefps). Then
+ *   pos:  sigmoid(b) = 1/(1 + e)               = q + c
+ *   else: sigmoid(b) = (P + Plo)/(1 + e) * 2^m = (q + c) 2^m   (2^m left to the caller)
+ * q the rounded quotient, c = (num - q s - q slo [+ Plo]) / (1 + e): the exact remainder
+ * (one FMA), the low part of 1 + e = s + slo, the numerator's low part, times vrcp14(s)
+ * (2^-14 relative is plenty for a correction of ~2^-24 q). Returns q; *c and *m.
+ */
+static FA_INLINE __m512 fa_sigparts_v16f(__m512 z, __mmask16 pos, const fa_exp2tab *tab,
+                                         __m512 *c, __m512 *m)
+{
+    const __m512 one = _mm512_set1_ps(1.0f);
+    __m512 t, w, P, Plo, e, elo, s, slo, num, q, r, inv;
+    t = fa_exp_parts_v16f(z, _mm512_setzero_ps(), tab, &w, m);
+    P = _mm512_add_ps(t, w);
+    Plo = _mm512_add_ps(_mm512_sub_ps(t, P), w);                  /* Fast2Sum, t >= |w| */
+    e = _mm512_scalef_ps(P, *m);
+    elo = _mm512_scalef_ps(Plo, *m);
+    s = _mm512_add_ps(one, e);
+    slo = _mm512_add_ps(_mm512_add_ps(_mm512_sub_ps(one, s), e), elo); /* 1+e+elo = s+slo */
+    num = _mm512_mask_blend_ps(pos, P, one);
+    inv = _mm512_rcp14_ps(s);                                     /* 2^-14 */
+    inv = _mm512_fmadd_ps(inv, _mm512_fnmadd_ps(s, inv, one), inv);       /* 2^-28 */
+    q = _mm512_mul_ps(num, inv);
+    r = _mm512_fnmadd_ps(q, slo, _mm512_fnmadd_ps(q, s, num));   /* num - q s - q slo */
+    r = _mm512_mask_add_ps(r, (__mmask16)~pos, r, Plo);
+    *c = _mm512_mul_ps(r, inv);
+    return q;
+}
+
+/* float64 twin of fa_sigparts_v16f (same formula, vrcp14pd for 1/(1 + e)). */
+static FA_INLINE __m512d fa_sigparts_v8d(__m512d z, __mmask8 pos, const fa_exp2tab_d *tab,
+                                         __m512d *c, __m512d *m)
+{
+    const __m512d one = _mm512_set1_pd(1.0);
+    __m512d t, w, P, Plo, e, elo, s, slo, num, q, r, inv;
+    t = fa_exp_parts_v8d(z, _mm512_setzero_pd(), tab, &w, m);
+    P = _mm512_add_pd(t, w);
+    Plo = _mm512_add_pd(_mm512_sub_pd(t, P), w);
+    e = _mm512_scalef_pd(P, *m);
+    elo = _mm512_scalef_pd(Plo, *m);
+    s = _mm512_add_pd(one, e);
+    slo = _mm512_add_pd(_mm512_add_pd(_mm512_sub_pd(one, s), e), elo);
+    num = _mm512_mask_blend_pd(pos, P, one);
+    inv = _mm512_rcp14_pd(s);                                     /* 2^-14 */
+    inv = _mm512_fmadd_pd(inv, _mm512_fnmadd_pd(s, inv, one), inv);       /* 2^-28 */
+    inv = _mm512_fmadd_pd(inv, _mm512_fnmadd_pd(s, inv, one), inv);       /* 2^-56 */
+    q = _mm512_mul_pd(num, inv);
+    r = _mm512_fnmadd_pd(q, slo, _mm512_fnmadd_pd(q, s, num));   /* num - q s - q slo */
+    r = _mm512_mask_add_pd(r, (__mmask8)~pos, r, Plo);
+    *c = _mm512_mul_pd(r, inv);
+    return q;
+}
+
+/*
+ * silu(x) = x sigmoid(x), AVX-512 blocks (float32: fa_silu_block_f, float64:
+ * fa_silu_block_d). Sigmoid's parts q + c from fa_sigparts_v16f / _v8d, then
+ * x q + x c in one rounding (FMA) and, for x <= 0, the 2^m scale after the product
+ * (vscalefps), so the negative tail x e^x keeps its subnormal value, rounded once
+ * (as fa_xf_ / fa_glu_d). |x| is clamped at 110 (float32) / 800 (float64), where
+ * x e^x has underflowed.
+ * Special: |x| < 2^-27 / 2^-56 (+-0, subnormals) -> x * 0.5 (the arithmetic sees 0);
+ * x > 110 / 800 -> x (+inf -> +inf); x < -110 / -800 -> -0.0 (-inf -> -0.0, the limit);
+ * NaN -> NaN (final select). Same results as fa_xf_f / fa_xf_d up to rounding.
+ * Error (tools/accuracy_f32.py --step 256, accuracy_f64.py -n 1e6, avx512): float32
+ * 0.750 ulp, float64 0.625 (both at subnormal results: rounded twice, the product and
+ * the scale).
+ */
+static FA_INLINE __m512 fa_silu_v16f(__m512 x, const fa_exp2tab *tab)
+{
+    const __m512 zero = _mm512_setzero_ps(), big = _mm512_set1_ps(110.0f);
+    const __m512 nbig = _mm512_set1_ps(-110.0f);
+    __m512 xc, z, q, c, m, r;
+    __mmask16 tiny = _mm512_cmp_ps_mask(_mm512_abs_ps(x), _mm512_set1_ps(0x1p-27f), _CMP_LT_OQ);
+    __mmask16 pos = _mm512_cmp_ps_mask(x, zero, _CMP_GT_OQ);
+    xc = _mm512_maskz_mov_ps((__mmask16)~tiny, x);
+    xc = _mm512_min_ps(_mm512_max_ps(xc, nbig), big);             /* NaN -> -110 */
+    z = _mm512_sub_ps(zero, _mm512_abs_ps(xc));
+    q = fa_sigparts_v16f(z, pos, tab, &c, &m);
+    r = _mm512_fmadd_ps(xc, q, _mm512_mul_ps(xc, c));              /* x q + x c, once */
+    r = _mm512_mask_scalef_ps(r, (__mmask16)~pos, r, m);           /* 2^m last */
+    r = _mm512_mask_mul_ps(r, tiny, x, _mm512_set1_ps(0.5f));
+    r = _mm512_mask_mov_ps(r, _mm512_cmp_ps_mask(x, big, _CMP_GT_OQ), x);
+    r = _mm512_mask_mov_ps(r, _mm512_cmp_ps_mask(x, nbig, _CMP_LT_OQ), _mm512_set1_ps(-0.0f));
+    return _mm512_mask_mov_ps(r, _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q), x);
+}
+
+static FA_INLINE __m512d fa_silu_v8d(__m512d x, const fa_exp2tab_d *tab)
+{
+    const __m512d zero = _mm512_setzero_pd(), big = _mm512_set1_pd(800.0);
+    const __m512d nbig = _mm512_set1_pd(-800.0);
+    __m512d xc, z, q, c, m, r;
+    __mmask8 tiny = _mm512_cmp_pd_mask(_mm512_abs_pd(x), _mm512_set1_pd(0x1p-56), _CMP_LT_OQ);
+    __mmask8 pos = _mm512_cmp_pd_mask(x, zero, _CMP_GT_OQ);
+    xc = _mm512_maskz_mov_pd((__mmask8)~tiny, x);
+    xc = _mm512_min_pd(_mm512_max_pd(xc, nbig), big);
+    z = _mm512_sub_pd(zero, _mm512_abs_pd(xc));
+    q = fa_sigparts_v8d(z, pos, tab, &c, &m);
+    r = _mm512_fmadd_pd(xc, q, _mm512_mul_pd(xc, c));
+    r = _mm512_mask_scalef_pd(r, (__mmask8)~pos, r, m);
+    r = _mm512_mask_mul_pd(r, tiny, x, _mm512_set1_pd(0.5));
+    r = _mm512_mask_mov_pd(r, _mm512_cmp_pd_mask(x, big, _CMP_GT_OQ), x);
+    r = _mm512_mask_mov_pd(r, _mm512_cmp_pd_mask(x, nbig, _CMP_LT_OQ), _mm512_set1_pd(-0.0));
+    return _mm512_mask_mov_pd(r, _mm512_cmp_pd_mask(x, x, _CMP_UNORD_Q), x);
+}
+
+/*
+ * glu's elementwise part a sigmoid(b), AVX-512 two-input blocks (y[i] = glu(x[i], p[i]):
+ * fa_glu_block_f / fa_glu_block_d). Sigmoid's parts of b (fa_sigparts_v16f / _v8d),
+ * a q + a c in one rounding (FMA), and for b <= 0 the 2^m scale after the product, so a
+ * subnormal sigmoid(b) times a large a is rounded once. |b| is clamped at 200 (float32:
+ * a sigmoid(b) underflows for every float a below) / 746 (float64). |a| > 2^100 / 2^1000
+ * with b <= 0 (q may reach 2: a q could overflow) is taken times 2^-64 first (exact) and
+ * the scale by 2^(m + 64).
+ * Special (as fa_glu_f / fa_glu_d): a = +-0 -> +-0 (a q, for the sign); a = +-inf ->
+ * inf * sigmoid(b) (correction term dropped: inf c could be inf - inf); sigmoid(b)
+ * rounding to 0 in float64 (b < -745.1332, b = -inf included) -> a * 0 (NaN for
+ * a = +-inf); NaN in either -> NaN. |b| < 2^-26 / 2^-55: sigmoid = 1/2 (exp(0)).
+ * Error (glu(x, x) swept by tools/accuracy_f32.py --step 256 / accuracy_f64.py -n 1e6,
+ * avx512): float32 0.750 ulp, float64 0.625 (at subnormal results, as silu).
+ */
+static FA_INLINE __m512 fa_glu_v16f(__m512 a, __m512 b, const fa_exp2tab *tab)
+{
+    const __m512 zero = _mm512_setzero_ps();
+    __m512 aa = _mm512_abs_ps(a), z, q, c, m, as, ac, r;
+    __mmask16 pos = _mm512_cmp_ps_mask(b, zero, _CMP_GT_OQ);
+    __mmask16 tiny = _mm512_cmp_ps_mask(_mm512_abs_ps(b), _mm512_set1_ps(0x1p-26f), _CMP_LT_OQ);
+    __mmask16 big = _mm512_cmp_ps_mask(aa, _mm512_set1_ps(0x1p100f), _CMP_GT_OQ) & (__mmask16)~pos;
+    z = _mm512_max_ps(_mm512_sub_ps(zero, _mm512_abs_ps(b)), _mm512_set1_ps(-200.0f));
+    z = _mm512_maskz_mov_ps((__mmask16)~tiny, z);                  /* NaN -> -200 */
+    q = fa_sigparts_v16f(z, pos, tab, &c, &m);
+    as = _mm512_mask_mul_ps(a, big, a, _mm512_set1_ps(0x1p-64f));
+    m = _mm512_mask_add_ps(m, big, m, _mm512_set1_ps(64.0f));
+    ac = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(aa, _mm512_set1_ps(INFINITY), _CMP_LT_OQ), as);
+    r = _mm512_fmadd_ps(as, q, _mm512_mul_ps(ac, c));              /* a q + a c, once */
+    r = _mm512_mask_scalef_ps(r, (__mmask16)~pos, r, m);           /* 2^m last */
+    r = _mm512_mask_mul_ps(r, _mm512_cmp_ps_mask(a, zero, _CMP_EQ_OQ), a, q);
+    r = _mm512_mask_mul_ps(r, _mm512_cmp_ps_mask(b, _mm512_set1_ps(-745.1332f), _CMP_LT_OQ),
+                           a, zero);
+    return _mm512_mask_add_ps(r, _mm512_cmp_ps_mask(a, b, _CMP_UNORD_Q), a, b);
+}
+
+static FA_INLINE __m512d fa_glu_v8d(__m512d a, __m512d b, const fa_exp2tab_d *tab)
+{
+    const __m512d zero = _mm512_setzero_pd();
+    __m512d aa = _mm512_abs_pd(a), z, q, c, m, as, ac, r;
+    __mmask8 pos = _mm512_cmp_pd_mask(b, zero, _CMP_GT_OQ), under;
+    __mmask8 tiny = _mm512_cmp_pd_mask(_mm512_abs_pd(b), _mm512_set1_pd(0x1p-55), _CMP_LT_OQ);
+    __mmask8 big = _mm512_cmp_pd_mask(aa, _mm512_set1_pd(0x1p1000), _CMP_GT_OQ) & (__mmask8)~pos;
+    z = _mm512_max_pd(_mm512_sub_pd(zero, _mm512_abs_pd(b)), _mm512_set1_pd(-746.0));
+    z = _mm512_maskz_mov_pd((__mmask8)~tiny, z);
+    q = fa_sigparts_v8d(z, pos, tab, &c, &m);
+    /* sigmoid(b) itself rounds to 0 (b < -745.13): a * 0, as fa_glu_d */
+    under = _mm512_cmp_pd_mask(_mm512_scalef_pd(q, m), zero, _CMP_EQ_OQ) & (__mmask8)~pos;
+    as = _mm512_mask_mul_pd(a, big, a, _mm512_set1_pd(0x1p-64));
+    m = _mm512_mask_add_pd(m, big, m, _mm512_set1_pd(64.0));
+    ac = _mm512_maskz_mov_pd(_mm512_cmp_pd_mask(aa, _mm512_set1_pd(INFINITY), _CMP_LT_OQ), as);
+    r = _mm512_fmadd_pd(as, q, _mm512_mul_pd(ac, c));
+    r = _mm512_mask_scalef_pd(r, (__mmask8)~pos, r, m);
+    r = _mm512_mask_mul_pd(r, _mm512_cmp_pd_mask(a, zero, _CMP_EQ_OQ), a, q);
+    r = _mm512_mask_mul_pd(r, under, a, zero);
+    return _mm512_mask_add_pd(r, _mm512_cmp_pd_mask(a, b, _CMP_UNORD_Q), a, b);
+}
+
+static void fa_silu_block_f(const float *x, float *y, ptrdiff_t n)
+{
+    fa_exp2tab tab = fa_exp2tab_load();
+    ptrdiff_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        _mm512_storeu_ps(y + i, fa_silu_v16f(_mm512_loadu_ps(x + i), &tab));
+    }
+    if (i < n) {  /* the tail with masked loads and stores: same arithmetic */
+        __mmask16 mask = (__mmask16)((1u << (n - i)) - 1u);
+        _mm512_mask_storeu_ps(y + i, mask, fa_silu_v16f(_mm512_maskz_loadu_ps(mask, x + i), &tab));
+    }
+}
+
+static void fa_silu_block_d(const double *x, double *y, ptrdiff_t n)
+{
+    fa_exp2tab_d tab = fa_exp2tab_load_d();
+    ptrdiff_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        _mm512_storeu_pd(y + i, fa_silu_v8d(_mm512_loadu_pd(x + i), &tab));
+    }
+    if (i < n) {
+        __mmask8 mask = (__mmask8)((1u << (n - i)) - 1u);
+        _mm512_mask_storeu_pd(y + i, mask, fa_silu_v8d(_mm512_maskz_loadu_pd(mask, x + i), &tab));
+    }
+}
+
+static void fa_glu_block_f(const float *x, const float *p, float *y, ptrdiff_t n)
+{
+    fa_exp2tab tab = fa_exp2tab_load();
+    ptrdiff_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        _mm512_storeu_ps(y + i, fa_glu_v16f(_mm512_loadu_ps(x + i), _mm512_loadu_ps(p + i), &tab));
+    }
+    if (i < n) {
+        __mmask16 mask = (__mmask16)((1u << (n - i)) - 1u);
+        _mm512_mask_storeu_ps(y + i, mask, fa_glu_v16f(_mm512_maskz_loadu_ps(mask, x + i),
+                                                       _mm512_maskz_loadu_ps(mask, p + i), &tab));
+    }
+}
+
+static void fa_glu_block_d(const double *x, const double *p, double *y, ptrdiff_t n)
+{
+    fa_exp2tab_d tab = fa_exp2tab_load_d();
+    ptrdiff_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        _mm512_storeu_pd(y + i, fa_glu_v8d(_mm512_loadu_pd(x + i), _mm512_loadu_pd(p + i), &tab));
+    }
+    if (i < n) {
+        __mmask8 mask = (__mmask8)((1u << (n - i)) - 1u);
+        _mm512_mask_storeu_pd(y + i, mask, fa_glu_v8d(_mm512_maskz_loadu_pd(mask, x + i),
+                                                      _mm512_maskz_loadu_pd(mask, p + i), &tab));
+    }
+}
+
+/* log1p(e)/e on e in [0, 1], degree 11 (mpmath.chebyfit; 2^-32.8 relative: 2^-9 of a
+ * float32 ulp), highest degree first */
+static const double FA_L1P01[12] = {
+    -0.0012525852620659762, 0.008925603861739712, -0.029800145490202278,
+    0.06350289738777211, -0.1008180479257159, 0.13403457249133155,
+    -0.1644481781513311, 0.19963546159118528, -0.24996389178843487,
+    0.33333145512337686, -0.4999999612139627, 0.9999999998657495};
+
+/* max(z, 0) + log1p(e), e = (P + Plo) 2^m = e^-|z| in [0, 1], in double (8 lanes):
+ * e from the float parts (exact conversions, one double sum, vscalefpd: ~2^-40 relative),
+ * log1p(e) = e P(e) (FA_L1P01). z NaN gives 0 + log1p(e) (the callers select NaN). */
+static FA_INLINE __m512d fa_l1pe_half_v8d(__m256 z, __m256 P, __m256 Plo, __m256 m)
+{
+    __m512d e = _mm512_add_pd(_mm512_cvtps_pd(P), _mm512_cvtps_pd(Plo)), p;
+    int k;
+    e = _mm512_scalef_pd(e, _mm512_cvtps_pd(m));
+    p = _mm512_set1_pd(FA_L1P01[0]);
+    for (k = 1; k < 12; k++) {
+        p = _mm512_fmadd_pd(p, e, _mm512_set1_pd(FA_L1P01[k]));
+    }
+    return _mm512_fmadd_pd(p, e, _mm512_max_pd(_mm512_cvtps_pd(z), _mm512_setzero_pd()));
+}
+
+/*
+ * log(1 + e^z) for float32 z, 16 lanes: max(z, 0) + log1p(e^-|z|), with e^-|z| from the
+ * float table exp (fa_exp_parts_v16f, its two parts kept, |z| clamped at 110 where
+ * log1p(e^-110) is below half the smallest float subnormal), the sum and log1p in double
+ * (two halves of 8), rounded to float once: 0.5 ulp + ~2^-9 ulp. sgn = -1 gives
+ * -log(1 + e^z) (log_sigmoid), rounded the same. Subnormal results (z < -87) are rounded
+ * once; z = +inf -> inf, z = -inf -> 0; NaN: the callers select it.
+ */
+static FA_INLINE __m512 fa_l1pe_v16f(__m512 z, const fa_exp2tab *tab, double sgn)
+{
+    __m512 ez = _mm512_max_ps(_mm512_sub_ps(_mm512_setzero_ps(), _mm512_abs_ps(z)),
+                              _mm512_set1_ps(-110.0f));   /* NaN -> -110 */
+    __m512 t, w, m, P, Plo;
+    __m512d r0, r1, sg = _mm512_set1_pd(sgn);
+    t = fa_exp_parts_v16f(ez, _mm512_setzero_ps(), tab, &w, &m);
+    P = _mm512_add_ps(t, w);
+    Plo = _mm512_add_ps(_mm512_sub_ps(t, P), w);   /* Fast2Sum, t >= |w| */
+    r0 = fa_l1pe_half_v8d(_mm512_castps512_ps256(z), _mm512_castps512_ps256(P),
+                          _mm512_castps512_ps256(Plo), _mm512_castps512_ps256(m));
+    r1 = fa_l1pe_half_v8d(_mm512_extractf32x8_ps(z, 1), _mm512_extractf32x8_ps(P, 1),
+                          _mm512_extractf32x8_ps(Plo, 1), _mm512_extractf32x8_ps(m, 1));
+    return _mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps(_mm512_mul_pd(r0, sg))),
+                              _mm512_cvtpd_ps(_mm512_mul_pd(r1, sg)), 1);
+}
+
+/*
+ * softplus(x) for float32 with beta = 1 (the template calls it then; other betas take
+ * the scalar kernel): x if x > threshold (or x > 2^30, as softplus_f), else
+ * log(1 + e^x) by fa_l1pe_v16f. Special: -inf -> 0, +inf -> +inf, NaN -> NaN.
+ * Error: 0.521 ulp (tools/accuracy_f32.py --step 256, avx512).
+ */
+static void fa_softplus1_block_f(const float *x, float *y, ptrdiff_t n, float threshold)
+{
+    fa_exp2tab tab = fa_exp2tab_load();
+    const __m512 th = _mm512_set1_ps(threshold), big = _mm512_set1_ps(1.073741824e9f);
+    ptrdiff_t i;
+    for (i = 0; i < n; i += 16) {
+        __mmask16 mask = n - i >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - i)) - 1u);
+        __m512 v = _mm512_maskz_loadu_ps(mask, x + i), r = fa_l1pe_v16f(v, &tab, 1.0);
+        __mmask16 keep = _mm512_cmp_ps_mask(v, th, _CMP_GT_OQ)
+                         | _mm512_cmp_ps_mask(v, big, _CMP_GT_OQ)
+                         | _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
+        _mm512_mask_storeu_ps(y + i, mask, _mm512_mask_mov_ps(r, keep, v));
+    }
+}
+
+/*
+ * log_sigmoid(x) = -log(1 + e^-x), float32: fa_l1pe_v16f(-x) negated (rounded once).
+ * Special: -inf -> -inf, +inf -> -0.0, NaN -> NaN; x > 87: -e^-x, subnormal, rounded
+ * once. Error: 0.521 ulp (tools/accuracy_f32.py --step 256, avx512).
+ */
+static void fa_log_sigmoid_block_f(const float *x, float *y, ptrdiff_t n)
+{
+    fa_exp2tab tab = fa_exp2tab_load();
+    ptrdiff_t i;
+    for (i = 0; i < n; i += 16) {
+        __mmask16 mask = n - i >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - i)) - 1u);
+        __m512 v = _mm512_maskz_loadu_ps(mask, x + i);
+        __m512 r = fa_l1pe_v16f(_mm512_sub_ps(_mm512_setzero_ps(), v), &tab, -1.0);
+        _mm512_mask_storeu_ps(y + i, mask,
+                              _mm512_mask_mov_ps(r, _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q), v));
+    }
+}
+
+/*
+ * gelu(x) = x Phi(x), float32, AVX-512 block (fa_gelu_block_f), float arithmetic.
+ * a = |x|, G = Phi(-a) = h(a) e^(-a^2/2) <= 1/2:
+ *  - h(a) = erfc(a/sqrt 2) e^(a^2/2)/2 from a table of 32 degree-6 polynomials
+ *    (_gelu_f32_table.h, in t = a - midpoint) on tanh's intervals of a (4 per binade
+ *    from 2^-4, interval 0 below 0.078125), fetched by vpermt2ps; h = c0 + R with c0's
+ *    low part and the small terms in R (h is not rounded: R is carried beside c0);
+ *  - e^(-a^2/2) from the table exp with a^2 = sh + sl exact (FMA), both halves fed in
+ *    (fa_exp_parts_v16f's lo argument: a rounded a^2 would cost a^2 2^-24 relative),
+ *    E = (T + W) 2^m unscaled;
+ *  - G = (c0 + R)(T + W) = Gh + Gl (c0 T exact by FMA), unscaled;
+ *  - x <= 0: gelu = x G: x Gh + x Gl rounded once, then 2^m (subnormal results, from
+ *    x < -13.2, rounded once more); x > 0: gelu = x (1 - G), 1 - G 2^m = u + ul
+ *    (Fast2Sum), x u + x ul rounded once.
+ * Special: |x| < 2^-25 (+-0, subnormals) -> x * 0.5; x > 15 -> x (+inf -> +inf);
+ * x < -15 -> -0.0 (-inf -> -0.0; gelu underflows below -14.1); NaN -> NaN.
+ * Error: 0.770 ulp (tools/accuracy_f32.py --step 256, avx512; 0.79 on a dense grid of
+ * [-14, 14]); x < 0 carries h's fit (2^-26.4 with float coefficients) and the
+ * rounding of the small parts.
+ */
+#include "_gelu_f32_table.h"
+
+typedef struct { __m512 lo[FA_GELU_F_DEG + 2], hi[FA_GELU_F_DEG + 2]; } fa_gelutab_f;
+
+static FA_INLINE __m512 fa_gelu_v16f(__m512 x, const fa_gelutab_f *gt, const fa_exp2tab *tab)
+{
+    const __m512 zero = _mm512_setzero_ps(), one = _mm512_set1_ps(1.0f);
+    const __m512 big = _mm512_set1_ps(15.0f);
+    __m512 a = _mm512_abs_ps(x), ac, t, p, R, c0, sh, sl, T, W, m, Gh, Gl, Gs, Gls, u, ul, rn, rp, r;
+    __mmask16 tiny = _mm512_cmp_ps_mask(a, _mm512_set1_ps(0x1p-25f), _CMP_LT_OQ);
+    __mmask16 pos = _mm512_cmp_ps_mask(x, zero, _CMP_GT_OQ);
+    __m512i bits, raw, idx, start;
+    int k;
+    ac = _mm512_min_ps(_mm512_maskz_mov_ps((__mmask16)~tiny, a), big);   /* NaN -> 15 */
+    bits = _mm512_castps_si512(ac);
+    raw = _mm512_sub_epi32(_mm512_srai_epi32(bits, 21), _mm512_set1_epi32(0x3d800000 >> 21));
+    idx = _mm512_max_epi32(raw, _mm512_setzero_si512());
+    /* t = a - midpoint of its interval (exact: same binade); interval 0: t = a */
+    start = _mm512_maskz_ternarylogic_epi32(_mm512_cmpgt_epi32_mask(raw, _mm512_setzero_si512()),
+                                            bits, _mm512_set1_epi32((int)0xffe00000),
+                                            _mm512_set1_epi32(0x00100000), 0xEA); /* a&b | c */
+    t = _mm512_sub_ps(ac, _mm512_castsi512_ps(start));
+#define FA_GTAB(k) _mm512_permutex2var_ps(gt->lo[k], idx, gt->hi[k])
+    p = FA_GTAB(FA_GELU_F_DEG);
+    for (k = FA_GELU_F_DEG - 1; k >= 2; k--) {
+        p = _mm512_fmadd_ps(p, t, FA_GTAB(k));
+    }
+    /* R = c1 t + t^2 p + c0lo: h = c0 + R */
+    R = _mm512_fmadd_ps(FA_GTAB(1), t, _mm512_fmadd_ps(_mm512_mul_ps(t, t), p,
+                                                       FA_GTAB(FA_GELU_F_DEG + 1)));
+    c0 = FA_GTAB(0);
+#undef FA_GTAB
+    sh = _mm512_mul_ps(ac, ac);
+    sl = _mm512_fmsub_ps(ac, ac, sh);                                   /* a^2 = sh + sl */
+    T = fa_exp_parts_v16f(_mm512_mul_ps(sh, _mm512_set1_ps(-0.5f)),
+                          _mm512_mul_ps(sl, _mm512_set1_ps(-0.5f)), tab, &W, &m);
+    Gh = _mm512_mul_ps(c0, T);
+    Gl = _mm512_add_ps(_mm512_fmsub_ps(c0, T, Gh),
+                       _mm512_fmadd_ps(c0, W, _mm512_mul_ps(R, _mm512_add_ps(T, W))));
+    /* x <= 0: -a (Gh + Gl), 2^m last */
+    u = _mm512_sub_ps(zero, ac);                                        /* x itself */
+    rn = _mm512_scalef_ps(_mm512_fmadd_ps(u, Gh, _mm512_mul_ps(u, Gl)), m);  /* -0.0 past the underflow */
+    /* x > 0: a (1 - G) */
+    Gs = _mm512_scalef_ps(Gh, m);
+    Gls = _mm512_scalef_ps(Gl, m);
+    u = _mm512_sub_ps(one, Gs);
+    ul = _mm512_sub_ps(_mm512_sub_ps(_mm512_sub_ps(one, u), Gs), Gls);
+    rp = _mm512_fmadd_ps(ac, u, _mm512_mul_ps(ac, ul));
+    r = _mm512_mask_blend_ps(pos, rn, rp);
+    r = _mm512_mask_mul_ps(r, tiny, x, _mm512_set1_ps(0.5f));
+    r = _mm512_mask_mov_ps(r, _mm512_cmp_ps_mask(x, big, _CMP_GT_OQ), x);
+    r = _mm512_mask_mov_ps(r, _mm512_cmp_ps_mask(x, _mm512_set1_ps(-15.0f), _CMP_LT_OQ),
+                           _mm512_set1_ps(-0.0f));
+    return _mm512_mask_mov_ps(r, _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q), x);
+}
+
+static void fa_gelu_block_f(const float *x, float *y, ptrdiff_t n)
+{
+    fa_exp2tab tab = fa_exp2tab_load();
+    fa_gelutab_f gt;
+    ptrdiff_t i;
+    int k;
+    for (k = 0; k <= FA_GELU_F_DEG + 1; k++) {
+        gt.lo[k] = _mm512_loadu_ps(&FA_GELU_F_TAB[k][0]);
+        gt.hi[k] = _mm512_loadu_ps(&FA_GELU_F_TAB[k][16]);
+    }
+    for (i = 0; i < n; i += 16) {
+        __mmask16 mask = n - i >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - i)) - 1u);
+        _mm512_mask_storeu_ps(y + i, mask,
+                              fa_gelu_v16f(_mm512_maskz_loadu_ps(mask, x + i), &gt, &tab));
+    }
+}
+
+/*
  * Softmax's exponentials, float32, AVX-512: e = e^(x - m) with the rounding error of the
  * subtraction (TwoSum) fed into the reduced argument, so a large |x - m| loses nothing;
  * one rounding (about 0.5 ulp). x = -inf gives 0 (the difference is clamped at -104,
@@ -922,6 +1323,68 @@ static void fa_sigmoid_block_d(const double *x, double *y, ptrdiff_t n)
     ptrdiff_t i;
     for (i = 0; i < n; i++) {
         y[i] = fa_sigmoid_d(x[i]);
+    }
+}
+
+/* silu / glu blocks without AVX-512: the scalar kernels in a loop (they vectorise) */
+static void fa_silu_block_f(const float *x, float *y, ptrdiff_t n)
+{
+    ptrdiff_t i;
+    for (i = 0; i < n; i++) {
+        y[i] = fa_xf_f(x[i], 0);
+    }
+}
+
+static void fa_silu_block_d(const double *x, double *y, ptrdiff_t n)
+{
+    ptrdiff_t i;
+    for (i = 0; i < n; i++) {
+        y[i] = fa_xf_d(x[i], 0);
+    }
+}
+
+static void fa_glu_block_f(const float *x, const float *p, float *y, ptrdiff_t n)
+{
+    ptrdiff_t i;
+    for (i = 0; i < n; i++) {
+        y[i] = fa_glu_f(x[i], p[i]);
+    }
+}
+
+static void fa_glu_block_d(const double *x, const double *p, double *y, ptrdiff_t n)
+{
+    ptrdiff_t i;
+    for (i = 0; i < n; i++) {
+        y[i] = fa_glu_d(x[i], p[i]);
+    }
+}
+
+/* softplus (beta = 1) / log_sigmoid blocks without AVX-512: softplus_f / log_sigmoid_f
+ * of _kernels.pxi (beta = 1) in a loop */
+static void fa_softplus1_block_f(const float *x, float *y, ptrdiff_t n, float threshold)
+{
+    ptrdiff_t i;
+    for (i = 0; i < n; i++) {
+        float lo, hi = fa_log1pexp_2_f(x[i], 0.0f, &lo), r = hi + lo;
+        r = x[i] > threshold ? x[i] : r;
+        y[i] = x[i] > 1.073741824e9f ? x[i] : r;
+    }
+}
+
+static void fa_log_sigmoid_block_f(const float *x, float *y, ptrdiff_t n)
+{
+    ptrdiff_t i;
+    for (i = 0; i < n; i++) {
+        float lo, hi = fa_log1pexp_2_f(-x[i], 0.0f, &lo);
+        y[i] = -(hi + lo);
+    }
+}
+
+static void fa_gelu_block_f(const float *x, float *y, ptrdiff_t n)
+{
+    ptrdiff_t i;
+    for (i = 0; i < n; i++) {
+        y[i] = fa_gelu_f(x[i]);
     }
 }
 #endif
