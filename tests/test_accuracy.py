@@ -227,7 +227,8 @@ def test_every_small_int_and_float16_exhaustively(name, path):
     with np.errstate(all="raise"):
         got = f(h, *p)
     assert got.dtype == np.float16
-    want = f(h.astype(np.float32), *p).astype(np.float16)
+    with np.errstate(over="ignore"):  # the reference's own cast: selu(65504) > float16 max
+        want = f(h.astype(np.float32), *p).astype(np.float16)
     arrays.assert_same(got, want)
     arrays.assert_same(f(np.repeat(h, 2)[::2], *p), want)
     hc = h.copy()
