@@ -226,6 +226,25 @@ def test_per_element_params_broadcast(path, dtype):
         arrays.assert_same(got_s, got)
 
 
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", PARAM_NAMES)
+def test_params_as_arrays_give_the_scalar_bits(name, dtype, path):
+    # The same parameter values passed as a broadcast scalar (stride 0), as a full array
+    # of copies (one value per element: what older NumPy's buffering hands the loop) or
+    # strided: the same bits, whichever kernel serves the scalar case (softplus beta = 1).
+    x = arrays.values((4, 257), dtype, seed=3)
+    ps = [dtype(p) for p in PARAMS[name]]
+    want = call(path, name, x, *ps)
+    full = [np.full(x.shape, p) for p in ps]
+    arrays.assert_same(call(path, name, x, *full), want)
+    arrays.assert_same(call(path, name, x.T.copy().T, *[np.asfortranarray(f) for f in full]),
+                       want)
+    y = x.copy()  # in place, parameters per element
+    call(path, name, y, *full, out=y)
+    arrays.assert_same(y, want)
+
+
 @pytest.mark.parametrize("name", ("prelu", "frelu"))
 def test_per_channel_axis_1(name):
     rng = np.random.default_rng(1)
