@@ -76,7 +76,8 @@ LIST="$(tar tzf "$SDIST")"
 for need in setup.py pyproject.toml LICENSE README.md MANIFEST.in src/fastact/_registry.py \
         src/fastact/_ufuncs.pyx src/fastact/_loops_baseline.pyx src/fastact/_loops_avx2.pyx \
         src/fastact/_loops_avx512.pyx src/fastact/_kernels.pxi src/fastact/_loops.pxi.tp \
-        src/fastact/_vmath.h src/fastact/_vmath_impl.h src/fastact/__init__.pyi \
+        src/fastact/_vmath.h src/fastact/_vmath_impl.h src/fastact/_vmath_f64.h \
+        src/fastact/__init__.pyi \
         src/fastact/py.typed tests/test_typing.py tools/gen_stubs.py; do
     grep -q "^fastact-[^/]*/$need\$" <<< "$LIST" && echo "  has $need" || fail "sdist lacks $need"
 done
