@@ -91,6 +91,22 @@ def tanh_table():
     return [[cols[i][k] for i in range(32)] for k in range(TABLE_DEG + 1)], worst
 
 
+def float32_table_rows(table):
+    """The C rows of a float32 table of 32 intervals: table[k][i] (the coefficient of t^k
+    on interval i), then the row DEG+1, the rounding error of the constant term,
+    c0 - float32(c0), so that a kernel can add c0 in two parts and round once at the
+    end; each value printed as the float32 it rounds to (9 digits round-trip exactly)."""
+    rows = []
+    c0_lo = [c - mp.mpf(float(np.float32(float(c)))) for c in table[0]]
+    for row in table + [c0_lo]:
+        vals = ["%.9ef" % float(np.float32(float(v))) for v in row]
+        rows.append("    {" + ",".join(vals[:8]) + ",")
+        for j in range(8, 32, 8):
+            end = "}," if j == 24 else ","
+            rows.append("     " + ",".join(vals[j:j + 8]) + end)
+    return rows + ["};"]
+
+
 def write_tanh_table(path=TABLE_HEADER):
     table, worst = tanh_table()
     lines = [
@@ -102,17 +118,7 @@ def write_tanh_table(path=TABLE_HEADER):
         "#define FA_TANH_TAB_DEG %d" % TABLE_DEG,
         "static const float FA_TANH_TAB[%d][32] __attribute__((aligned(64))) = {" % (TABLE_DEG + 2),
     ]
-    # row DEG+1: the rounding error of the constant term, c0 - float32(c0), so the
-    # kernel can add c0 in two parts and round once at the end
-    c0_lo = [c - mp.mpf(float(np.float32(float(c)))) for c in table[0]]
-    for k, row in enumerate(table + [c0_lo]):
-        # each value printed as the float32 it rounds to (9 digits round-trip exactly)
-        vals = ["%.9ef" % float(np.float32(float(v))) for v in row]
-        lines.append("    {" + ",".join(vals[:8]) + ",")
-        for j in range(8, 32, 8):
-            end = "}," if j == 24 else ","
-            lines.append("     " + ",".join(vals[j:j + 8]) + end)
-    lines.append("};")
+    lines += float32_table_rows(table)
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
     print(f"wrote {path}: fit error 2^{float(mp.log(worst, 2)):.1f}")
@@ -278,14 +284,7 @@ def write_gelu_f32_table(path=GELU_F_HEADER):
         "static const float FA_GELU_F_TAB[%d][32] __attribute__((aligned(64))) = {"
         % (GELU_F_DEG + 2),
     ]
-    c0_lo = [c - mp.mpf(float(np.float32(float(c)))) for c in table[0]]
-    for row in table + [c0_lo]:
-        vals = ["%.9ef" % float(np.float32(float(v))) for v in row]
-        lines.append("    {" + ",".join(vals[:8]) + ",")
-        for j in range(8, 32, 8):
-            end = "}," if j == 24 else ","
-            lines.append("     " + ",".join(vals[j:j + 8]) + end)
-    lines.append("};")
+    lines += float32_table_rows(table)
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
     print(f"wrote {path}: fit error 2^{float(mp.log(worst, 2)):.1f}")
