@@ -180,6 +180,9 @@ def test_bad_options_are_rejected(bench, capsys):
         with pytest.raises(SystemExit) as exc:
             bench.main([*TINY, *argv])
         assert exc.value.code == 2
+    with pytest.raises(SystemExit):
+        bench.main([*TINY[:1], "--sizes", "abc"])
+    assert "expected comma-separated numbers of elements" in capsys.readouterr().err
 
 
 def test_png_chart(bench, capsys, tmp_path, monkeypatch):

@@ -30,7 +30,7 @@ def test_set_and_get(restore_threads):
     assert fastact.get_num_threads() == min(2, full)
 
 
-@pytest.mark.parametrize("bad", [-1, 1.5, "2", None, True])
+@pytest.mark.parametrize("bad", [-1, 1.5, "2", None, True, 2**31, 10**30])
 def test_set_num_threads_rejects_bad_values(bad, restore_threads):
     with pytest.raises((TypeError, ValueError), match="fastact.set_num_threads"):
         fastact.set_num_threads(bad)

@@ -12,7 +12,7 @@ Each activation is typed as what ``fastact/_api.py`` makes of it:
 - unary with variants (gelu): ``f(x, <keyword>: Literal[...] = <default>, *, ...)`` with
   ``.ufunc`` and ``.ufuncs``;
 - split (glu): ``f(x, axis=-1, *, out=None)`` with ``.ufunc``;
-- rowwise (softmax, ...): ``f(x, axis=-1, out=None)`` with ``.gufunc``.
+- rowwise (softmax, ...): ``f(x, axis=-1, out=None, *, dtype=None)`` with ``.gufunc``.
 
 The tests check that the committed stub equals this script's output, so a registry row
 added on any branch only needs ``python tools/gen_stubs.py`` to be typed.
@@ -79,7 +79,8 @@ def _protocol(act):
     """(class lines, type name) of one wrapped activation, or (None, "np.ufunc")."""
     out_kw = "out: NDArray[Any] | None = None"
     if act.kind == "rowwise":
-        params, attrs = ["axis: SupportsIndex = -1", out_kw], ["gufunc: np.ufunc"]
+        params = ["axis: SupportsIndex = -1", out_kw, "*", "dtype: DTypeLike = None"]
+        attrs = ["gufunc: np.ufunc"]
     elif act.kind == "split":
         params, attrs = ["axis: SupportsIndex = -1", "*", out_kw], ["ufunc: np.ufunc"]
     elif act.variants:

@@ -308,6 +308,8 @@ class _Softmax(Protocol):
         x: float | np.generic,
         axis: SupportsIndex = -1,
         out: NDArray[Any] | None = None,
+        *,
+        dtype: DTypeLike = None,
     ) -> np.floating[Any]: ...
     @overload
     def __call__(
@@ -315,6 +317,8 @@ class _Softmax(Protocol):
         x: ArrayLike,
         axis: SupportsIndex = -1,
         out: NDArray[Any] | None = None,
+        *,
+        dtype: DTypeLike = None,
     ) -> NDArray[Any]: ...
 
 class _LogSoftmax(Protocol):
@@ -325,6 +329,8 @@ class _LogSoftmax(Protocol):
         x: float | np.generic,
         axis: SupportsIndex = -1,
         out: NDArray[Any] | None = None,
+        *,
+        dtype: DTypeLike = None,
     ) -> np.floating[Any]: ...
     @overload
     def __call__(
@@ -332,6 +338,8 @@ class _LogSoftmax(Protocol):
         x: ArrayLike,
         axis: SupportsIndex = -1,
         out: NDArray[Any] | None = None,
+        *,
+        dtype: DTypeLike = None,
     ) -> NDArray[Any]: ...
 
 class _Softmin(Protocol):
@@ -342,6 +350,8 @@ class _Softmin(Protocol):
         x: float | np.generic,
         axis: SupportsIndex = -1,
         out: NDArray[Any] | None = None,
+        *,
+        dtype: DTypeLike = None,
     ) -> np.floating[Any]: ...
     @overload
     def __call__(
@@ -349,6 +359,8 @@ class _Softmin(Protocol):
         x: ArrayLike,
         axis: SupportsIndex = -1,
         out: NDArray[Any] | None = None,
+        *,
+        dtype: DTypeLike = None,
     ) -> NDArray[Any]: ...
 
 tanh: np.ufunc

@@ -28,6 +28,40 @@ from ._registry import ACTIVATIONS, variant_kernels
 # the same under every supported NumPy.
 _LEGACY_PROMOTION = int(np.__version__.split(".")[0]) < 2
 _F32 = np.dtype(np.float32)
+_F16 = np.dtype(np.float16)
+
+
+def _float_dtype(qual, dtype):
+    """dtype= of a wrapper as a float16/32/64 numpy.dtype, or TypeError naming qual."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        dt = None
+    if dt is None or dt.kind != "f" or dt.itemsize > 8:
+        raise TypeError(f"{qual}: dtype must be float16, float32 or float64, got {dtype!r}")
+    return dt
+
+
+def _run(qual, f, *args, **kwargs):
+    """f(*args, **kwargs), NumPy's own errors requalified with the function's name."""
+    try:
+        return f(*args, **kwargs)
+    except (TypeError, ValueError) as exc:
+        err = _requalified(qual, exc)
+        if err is None:
+            raise
+        raise err from None
+
+
+def _requalified(qual, exc):
+    """NumPy's own TypeError / ValueError from a wrapper's ufunc call (broadcasting, out=
+    shape or casting), as the same kind of error with the function's name in front; None
+    for errors that already name it (ours) and for AxisError. Raised before any kernel
+    runs, so nothing has been written."""
+    msg = str(exc)
+    if msg.startswith("fastact.") or isinstance(exc, AxisError):
+        return None
+    return (ValueError if isinstance(exc, ValueError) else TypeError)(f"{qual}: {msg}")
 
 
 _ROWWISE_POLICY = """
@@ -41,6 +75,9 @@ _ROWWISE_POLICY = """
         N-D array works without a transposed copy.
     out : ndarray, optional
         Where to write the result (may be ``x`` itself); same shape as ``x``.
+    dtype : float16, float32 or float64, optional
+        Compute in (and return) this type, ``x`` cast to it first (``torch.softmax``'s
+        ``dtype``); float64 input with ``dtype=np.float32`` gives float32.
 
     Special values (one policy for every rowwise function): the maximum is subtracted
     first, so huge inputs are exact (log_softmax([1e8, 1e8]) = [-ln 2, -ln 2]). If a
@@ -72,55 +109,65 @@ def _rowwise(act):
 
     fast_dtypes = (np.dtype(np.float32), np.dtype(np.float64))
 
-    def wrapper(x, axis=-1, out=None):
-        # The common call first (a float32/64 ndarray, the last axis): nothing to check
-        # that the gufunc does not check itself, so small calls stay cheap.
-        if (type(x) is np.ndarray and axis == -1 and x.dtype in fast_dtypes and x.ndim
-                and type(axis) is int):
-            if out is None:
-                return gufunc(x)
-            if type(out) is np.ndarray and out.shape == x.shape:
-                return gufunc(x, out=out)
-        if type(x) is not np.ndarray and not (hasattr(x, "__array_ufunc__")
-                                              and hasattr(x, "dtype")):
-            try:  # lists, scalars, ...; array-likes that dispatch (dask, xarray) stay
-                x = np.asarray(x)
-            except (ValueError, TypeError) as exc:
-                raise TypeError(f"{qual}: x must be array-like of real numbers ({exc})") from None
-        dt = np.dtype(x.dtype)
-        kwargs = {}
-        if dt.kind != "f" or dt.itemsize > 8:  # float16/32/64 (any byte order) go as is
-            if dt.kind not in "biu":
-                raise TypeError(f"{qual}: x must hold real numbers (bool, integer, "
-                                f"float16/32/64), got dtype {dt}")
-            kwargs["dtype"] = np.float64
-        if out is not None:
-            if not isinstance(out, np.ndarray):
-                raise TypeError(f"{qual}: out must be a numpy.ndarray, got "
-                                f"{type(out).__name__}")
-            kwargs["out"] = out
-        shape = np.shape(x)
-        if not shape:  # a scalar is a slice of length 1
-            _axis(axis, 1, qual)
-            x = np.reshape(x, (1,))
+    def wrapper(x, axis=-1, out=None, *, dtype=None):
+        try:
+            # The common call first (a float32/64 ndarray, the last axis): nothing to check
+            # that the gufunc does not check itself, so small calls stay cheap.
+            if (type(x) is np.ndarray and axis == -1 and x.dtype in fast_dtypes and x.ndim
+                    and type(axis) is int and dtype is None):
+                if out is None:
+                    return gufunc(x)
+                if type(out) is np.ndarray and out.shape == x.shape:
+                    return gufunc(x, out=out)
+            if type(x) is not np.ndarray and not (hasattr(x, "__array_ufunc__")
+                                                  and hasattr(x, "dtype")):
+                try:  # lists, scalars, ...; array-likes that dispatch (dask, xarray) stay
+                    x = np.asarray(x)
+                except (ValueError, TypeError) as exc:
+                    raise TypeError(f"{qual}: x must be array-like of real numbers ({exc})") from None
+            dt = np.dtype(x.dtype)
+            kwargs = {}
+            if dt.kind != "f" or dt.itemsize > 8:  # float16/32/64 (any byte order) go as is
+                if dt.kind not in "biu":
+                    raise TypeError(f"{qual}: x must hold real numbers (bool, integer, "
+                                    f"float16/32/64), got dtype {dt}")
+                kwargs["dtype"] = np.float64
+            if dtype is not None:  # compute in (and return) this float type, as torch's dtype=
+                kwargs["dtype"] = _float_dtype(qual, dtype)
+            if type(out) is tuple and len(out) == 1:  # out=(o,), as for any ufunc
+                out = out[0]
             if out is not None:
-                if out.shape != ():
-                    raise ValueError(f"{qual}: out must have shape (), got {out.shape}")
-                kwargs["out"] = out.reshape(1)
-                gufunc(x, **kwargs)
-                return out
-            return gufunc(x, **kwargs)[0]
-        axis = _axis(axis, len(shape), qual)
-        if out is not None and out.shape != shape:
-            raise ValueError(f"{qual}: out must have the shape of x, {shape}, "
-                             f"got {out.shape}")
-        if axis != len(shape) - 1:  # the last axis is the gufunc's own core axis
-            kwargs["axis"] = axis
-        return gufunc(x, **kwargs)
+                if not isinstance(out, np.ndarray):
+                    raise TypeError(f"{qual}: out must be a numpy.ndarray, got "
+                                    f"{type(out).__name__}")
+                kwargs["out"] = out
+            shape = np.shape(x)
+            if not shape:  # a scalar is a slice of length 1
+                _axis(axis, 1, qual)
+                x = np.reshape(x, (1,))
+                if out is not None:
+                    if out.shape != ():
+                        raise ValueError(f"{qual}: out must have shape (), got {out.shape}")
+                    kwargs["out"] = out.reshape(1)
+                    gufunc(x, **kwargs)
+                    return out
+                return gufunc(x, **kwargs)[0]
+            axis = _axis(axis, len(shape), qual)
+            if out is not None and out.shape != shape:
+                raise ValueError(f"{qual}: out must have the shape of x, {shape}, "
+                                 f"got {out.shape}")
+            if axis != len(shape) - 1:  # the last axis is the gufunc's own core axis
+                kwargs["axis"] = axis
+            return gufunc(x, **kwargs)
+        except (TypeError, ValueError) as exc:
+            err = _requalified(qual, exc)
+            if err is None:
+                raise
+            raise err from None
 
     wrapper.__name__ = wrapper.__qualname__ = act.name
     wrapper.__module__ = "fastact"
-    wrapper.__doc__ = (f"{act.name}(x, axis=-1, out=None)\n\n    {act.formula}.\n"
+    wrapper.__doc__ = (f"{act.name}(x, axis=-1, out=None, *, dtype=None)\n\n    {act.formula}.\n"
                        f"    Same function as: {act.peers}.\n{_ROWWISE_POLICY}\n"
                        f"    Examples\n    --------\n    >>> import numpy as np, fastact\n"
                        + "".join(f"    {line}\n" for line in act.example.splitlines()))
@@ -190,7 +237,9 @@ def _parametrised(act):
         for k in names:
             v = vals[k]
             if v is None:
-                raise TypeError(f"{qual}() missing required argument {k!r}")
+                raise TypeError(f"{qual}() missing required argument {k!r}"
+                                if defaults[names.index(k)] is None else
+                                f"{qual}: {k} must be a real number or array, got None")
             v, arr = _param_value(qual, k, v)
             if k in act.channel and arr is not None and arr.ndim == 1 and arr.size > 1:
                 ndim = np.ndim(x) if ndim is None else ndim
@@ -202,6 +251,12 @@ def _parametrised(act):
             call.append(v)
         if act.checks:
             _check(qual, act, vals)
+        if kwargs.get("dtype") is not None and "signature" not in kwargs:
+            # dtype= names the result type; the float16 loop takes float32 parameters
+            # (e + f... -> e), which NumPy's dtype= matching (all operands alike) misses
+            if _float_dtype(qual, kwargs["dtype"]) == _F16:
+                del kwargs["dtype"]
+                kwargs["signature"] = ("e",) + ("f",) * nparams + ("e",)
         if (_LEGACY_PROMOTION and getattr(x, "dtype", None) == _F32
                 and "dtype" not in kwargs and "signature" not in kwargs):
             call = [np.float32(v) if type(v) in (float, int) else v for v in call]
@@ -209,7 +264,7 @@ def _parametrised(act):
             kwargs["out"] = out
         if where is not True:
             kwargs["where"] = where
-        return ufunc(x, *call, **kwargs)
+        return _run(qual, ufunc, x, *call, **kwargs)
 
     params = [inspect.Parameter("x", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
     params += [inspect.Parameter(k, inspect.Parameter.POSITIONAL_OR_KEYWORD,
@@ -271,7 +326,7 @@ def _variants(act):
             kwargs["out"] = out
         if where is not True:
             kwargs["where"] = where
-        return ufunc(x, **kwargs)
+        return _run(qual, ufunc, x, **kwargs)
 
     P = inspect.Parameter
     wrapper.__signature__ = inspect.Signature([
@@ -341,7 +396,7 @@ def _split(act):
                                  f"axis {axis}), got {out.shape}")
         lead = (slice(None),) * axis
         a, b = x[lead + (slice(0, n // 2),)], x[lead + (slice(n // 2, n),)]
-        return ufunc(a, b) if out is None else ufunc(a, b, out=out)
+        return _run(qual, ufunc, a, b) if out is None else _run(qual, ufunc, a, b, out=out)
 
     wrapper.__name__ = wrapper.__qualname__ = act.name
     wrapper.__module__ = "fastact"

@@ -520,6 +520,16 @@ def make_input(n, dtype, shape):
     return np.ascontiguousarray(x.reshape(shape))
 
 
+def _sizes(text):
+    """--sizes: comma-separated element counts (1000, 1e5, 4e6)."""
+    try:
+        return [int(float(v)) for v in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated numbers of elements such as 1000,1e5, got {text!r}"
+        ) from None
+
+
 def cases(sizes, functions):
     """(activation, dtype, n, axis, shape) for every measurement row."""
     by_name = {a.name: a for a in ACTIVATIONS}
@@ -902,7 +912,7 @@ def parse_args(argv, prog=None):
     p.add_argument("--csv", metavar="FILE", help="also write the rows as CSV to FILE")
     p.add_argument("--png", metavar="FILE",
                    help="also draw a bar chart to FILE (needs matplotlib)")
-    p.add_argument("--sizes", type=lambda s: [int(float(v)) for v in s.split(",")],
+    p.add_argument("--sizes", type=_sizes,
                    help="comma-separated n, e.g. 1000,1e5 (default: 1e3,1e5,4e6,3.2e7)")
     p.add_argument("--functions", type=lambda s: s.split(","),
                    help="comma-separated subset of the activations")

@@ -270,8 +270,9 @@ def set_num_threads(n):
         n = operator.index(n)
     except TypeError:
         raise TypeError(f"fastact.set_num_threads: n must be an integer, got {n!r}") from None
-    if n < 0:
-        raise ValueError(f"fastact.set_num_threads: n must be >= 0 (0: default), got {n}")
+    if not 0 <= n <= 2147483647:  # the OpenMP thread count is a C int
+        raise ValueError(f"fastact.set_num_threads: n must be between 0 (0: default) and "
+                         f"2147483647, got {n}")
     _thread_limit = n
     for name, module in list(sys.modules.items()):
         if name.startswith("fastact._loops_"):

@@ -1,0 +1,109 @@
+"""The Python wrappers (_api.py) as a NumPy user calls them: dtype= (float16 included) on
+the wrappers with parameters and on the rowwise functions, out=(o,), and NumPy's own
+errors (broadcasting, out= shape / casting) re-raised with the function's name, before
+anything is written."""
+import numpy as np
+import pytest
+
+import fastact
+from fastact._registry import ACTIVATIONS, ROWWISE
+
+import arrays
+from helpers import PARAMS
+
+PARAM_NAMES = tuple(a.name for a in ACTIVATIONS if a.params and a.kind == "unary")
+WRAPPED = tuple(a.name for a in ACTIVATIONS if a.params or a.variants or a.kind != "unary")
+
+
+def _args(name):
+    """The positional parameters the generic tests pass (the required ones included)."""
+    act = next(a for a in ACTIVATIONS if a.name == name)
+    return PARAMS[name] if act.params else ()
+
+
+@pytest.mark.parametrize("name", PARAM_NAMES + ("gelu",))
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_dtype_keyword_gives_that_type(name, dtype):
+    # dtype= casts x (same_kind) and computes in that type: the same bits as passing x
+    # already cast; float16 goes through the e+f...->e loop of the wrappers with parameters
+    x = arrays.values((5, 7), np.float64, seed=3) * 4
+    f = getattr(fastact, name)
+    res = f(x, *_args(name), dtype=dtype)
+    assert res.dtype == dtype
+    arrays.assert_same(res, f(x.astype(dtype), *_args(name)))
+
+
+@pytest.mark.parametrize("name", PARAM_NAMES)
+def test_dtype_keyword_rejects_non_float_types_naming_the_function(name):
+    x = np.linspace(-2, 2, 6)
+    out = np.full(6, 42.0)
+    with pytest.raises(TypeError, match=f"fastact.{name}: dtype must be float16, float32"):
+        getattr(fastact, name)(x, *_args(name), dtype=np.int32, out=out)
+    assert np.all(out == 42.0)
+
+
+@pytest.mark.parametrize("name", ROWWISE)
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("axis", [-1, 0])
+def test_rowwise_dtype_keyword(name, dtype, axis):
+    x = arrays.values((6, 9), np.float64, seed=5) * 3
+    f = getattr(fastact, name)
+    res = f(x, axis=axis, dtype=dtype)
+    assert res.dtype == dtype
+    arrays.assert_same(res, f(x.astype(dtype), axis=axis))
+    ints = np.arange(12).reshape(3, 4)
+    arrays.assert_same(f(ints, dtype=np.float32), f(ints.astype(np.float32)))
+
+
+@pytest.mark.parametrize("name", ROWWISE)
+@pytest.mark.parametrize("bad", [np.int64, "complex128", "nonsense", object])
+def test_rowwise_dtype_keyword_rejects_others(name, bad):
+    out = np.full((2, 3), 42.0)
+    with pytest.raises(TypeError, match=f"fastact.{name}: dtype must be float16"):
+        getattr(fastact, name)(np.ones((2, 3)), dtype=bad, out=out)
+    assert np.all(out == 42.0)
+
+
+@pytest.mark.parametrize("name", ROWWISE)
+def test_rowwise_out_as_one_tuple(name):
+    x = arrays.values((4, 5), np.float32, seed=1)
+    out = np.empty_like(x)
+    res = getattr(fastact, name)(x, out=(out,))
+    assert res is out
+    arrays.assert_same(out, getattr(fastact, name)(x))
+
+
+@pytest.mark.parametrize("name", PARAM_NAMES + ("gelu",))
+def test_broadcast_errors_name_the_function_and_write_nothing(name):
+    x = np.linspace(-3, 3, 6)
+    f = getattr(fastact, name)
+    out = np.full(6, 42.0)
+    args = _args(name)
+    if args:  # a parameter that does not broadcast against x
+        bad = (np.full(4, args[0]),) + args[1:]
+        with pytest.raises(ValueError, match=f"^fastact.{name}: .*broadcast"):
+            f(x, *bad, out=out)
+        assert np.all(out == 42.0)
+    wrong = np.full(4, 42.0)
+    with pytest.raises(ValueError, match=f"^fastact.{name}: "):
+        f(x, *args, out=wrong)
+    assert np.all(wrong == 42.0)
+
+
+@pytest.mark.parametrize("name", WRAPPED)
+def test_out_casting_errors_name_the_function(name):
+    x = np.linspace(-3, 3, 8).reshape(2, 4)
+    shape = (2, 2) if name == "glu" else (2, 4)
+    out = np.full(shape, 7, dtype=np.int32)
+    with pytest.raises(TypeError, match=f"^fastact.{name}: "):
+        getattr(fastact, name)(x, *_args(name), out=out)
+    assert np.all(out == 7)
+
+
+@pytest.mark.parametrize("name", [a.name for a in ACTIVATIONS
+                                  if any(d is not None for _, d in a.params)])
+def test_none_for_a_parameter_with_a_default_says_what_is_expected(name):
+    act = next(a for a in ACTIVATIONS if a.name == name)
+    pname = next(p for p, d in act.params if d is not None)
+    with pytest.raises(TypeError, match=f"fastact.{name}: {pname} must be a real number"):
+        getattr(fastact, name)(np.ones(3), **{pname: None})
