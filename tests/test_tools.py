@@ -154,3 +154,18 @@ def test_float32_dense_across_binades(path):
         err = np.where(got == want, 0.0, np.abs(got - want) / ulp)
         i = int(np.argmax(err))
         assert err[i] <= 1.0, (name, path, x[i], got[i], want[i], err[i])
+
+
+def test_peer_accuracy_tool(capsys):
+    # the peers are optional (each missing one prints "not installed"); fastact's own
+    # lines are always there, within the budget and with no tail result flushed to 0
+    pytest.importorskip("mpmath", reason="mpmath is not installed")
+    _load("peer_accuracy").main(["-n", "20000"])
+    lines = capsys.readouterr().out.splitlines()
+    ours = [line for line in lines if line.startswith("fastact ")]
+    assert len(ours) == 3
+    for line in ours:
+        assert float(line.split("max ")[1].split(" ulp")[0]) <= 2.0, line
+        if "tail results" in line:
+            assert "nonzero: 0 of " in line and not line.endswith(" of 0"), line
+    assert len(lines) == 8  # tanh and sigmoid float32 x 3 libraries, sigmoid float64 x 2

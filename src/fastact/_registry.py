@@ -272,8 +272,8 @@ ACTIVATIONS = (
         "gelu(x) = x * Phi(x) = x/2 * (1 + erf(x / sqrt 2)) (approximate=\"none\"), or "
         "x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3))) (approximate=\"tanh\"); range "
         "[-0.17, inf]; gelu(-inf) = -0.0, gelu(+inf) = +inf, -0.0 -> -0.0, NaN -> NaN; "
-        "accurate far into the negative tail (underflows below x = -38.6 in float64, "
-        "-14.1 in float32) and up to the overflow threshold",
+        "accurate far into the negative tail (the result rounds to -0.0 below x = -38.58 "
+        "in float64, -14.36 in float32) and up to the overflow threshold",
         "torch.nn.functional.gelu, jax.nn.gelu (approximate=False / True), ONNX Gelu",
         ">>> fastact.gelu(np.array([1.0, -3.0]))\n"
         "array([ 0.84134475, -0.00404969])\n"
