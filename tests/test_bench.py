@@ -180,9 +180,10 @@ def test_bad_options_are_rejected(bench, capsys):
         with pytest.raises(SystemExit) as exc:
             bench.main([*TINY, *argv])
         assert exc.value.code == 2
-    with pytest.raises(SystemExit):
-        bench.main([*TINY[:1], "--sizes", "abc"])
-    assert "expected comma-separated numbers of elements" in capsys.readouterr().err
+    for sizes in ("abc", "inf", "1e400", "0", "-5", "1.5", "1000,"):
+        with pytest.raises(SystemExit):
+            bench.main([*TINY[:1], "--sizes", sizes])
+        assert "expected comma-separated whole numbers" in capsys.readouterr().err, sizes
 
 
 def test_png_chart(bench, capsys, tmp_path, monkeypatch):

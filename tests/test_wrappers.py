@@ -92,12 +92,52 @@ def test_broadcast_errors_name_the_function_and_write_nothing(name):
 
 @pytest.mark.parametrize("name", WRAPPED)
 def test_out_casting_errors_name_the_function(name):
+    # NumPy's casting error (its own class, kept for except clauses) names the ufunc
     x = np.linspace(-3, 3, 8).reshape(2, 4)
     shape = (2, 2) if name == "glu" else (2, 4)
     out = np.full(shape, 7, dtype=np.int32)
-    with pytest.raises(TypeError, match=f"^fastact.{name}: "):
+    with pytest.raises(TypeError, match=f"'{name}'|fastact.{name}: "):
         getattr(fastact, name)(x, *_args(name), out=out)
     assert np.all(out == 7)
+
+
+class _UnitError(ValueError):
+    pass
+
+
+class _Duck:
+    """An array-like whose __array_ufunc__ raises its own errors (as pint, dask do)."""
+    dtype = np.dtype(np.float64)
+    shape = (4,)
+    ndim = 1
+
+    def __init__(self, exc):
+        self.exc = exc
+
+    def __getitem__(self, key):  # glu takes the halves as views
+        return self
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        raise self.exc
+
+
+@pytest.mark.parametrize("name", WRAPPED)
+@pytest.mark.parametrize("exc", [_UnitError("bad unit"), ValueError("duck says no"),
+                                 TypeError("duck type")])
+def test_errors_of_an_array_ufunc_override_pass_through_unchanged(name, exc):
+    with pytest.raises(type(exc)) as info:
+        getattr(fastact, name)(_Duck(exc), *_args(name))
+    assert info.value is exc
+
+
+def test_dtype_none_keeps_float32_under_legacy_promotion(monkeypatch):
+    # NumPy 1.x promotes a float32 scalar with a Python float to float64: the wrappers pass
+    # such parameters as float32 unless dtype / signature is really given (None is not)
+    from fastact import _api
+    monkeypatch.setattr(_api, "_LEGACY_PROMOTION", True)
+    for kw in ({}, {"dtype": None}):
+        assert fastact.elu(np.float32(-1.0), **kw).dtype == np.float32, kw
+        assert fastact.leaky_relu(np.float32(-1.0), 0.5, **kw).dtype == np.float32, kw
 
 
 @pytest.mark.parametrize("name", [a.name for a in ACTIVATIONS

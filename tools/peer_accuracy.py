@@ -47,7 +47,6 @@ def _torch(name):
         import torch
     except ImportError:
         return None
-    torch.set_num_threads(1)
     f = getattr(torch, name)
     return lambda x: f(torch.from_numpy(x)).numpy()
 

@@ -47,21 +47,31 @@ def _run(qual, f, *args, **kwargs):
     try:
         return f(*args, **kwargs)
     except (TypeError, ValueError) as exc:
-        err = _requalified(qual, exc)
+        err = _requalified(qual, exc, args + (kwargs.get("out"),))
         if err is None:
             raise
         raise err from None
 
 
-def _requalified(qual, exc):
-    """NumPy's own TypeError / ValueError from a wrapper's ufunc call (broadcasting, out=
-    shape or casting), as the same kind of error with the function's name in front; None
-    for errors that already name it (ours) and for AxisError. Raised before any kernel
-    runs, so nothing has been written."""
+_NDARRAY_UFUNC = np.ndarray.__array_ufunc__
+
+
+def _requalified(qual, exc, operands):
+    """A plain TypeError / ValueError that NumPy raised for a wrapper's ufunc call
+    (parameters that do not broadcast, an out= of the wrong shape), as the same error
+    with the function's name in front; raised before any kernel runs, so nothing has
+    been written. None (re-raise unchanged) for anything else: errors that name the
+    function already (ours), NumPy's own exception classes (AxisError, the casting
+    errors, which name the ufunc), and any error when an operand overrides
+    __array_ufunc__ (the error may be the override's own: dask, pint, xarray)."""
     msg = str(exc)
-    if msg.startswith("fastact.") or isinstance(exc, AxisError):
+    if type(exc) not in (TypeError, ValueError) or msg.startswith("fastact."):
         return None
-    return (ValueError if isinstance(exc, ValueError) else TypeError)(f"{qual}: {msg}")
+    for a in operands:
+        for b in (a if type(a) is tuple else (a,)):
+            if getattr(type(b), "__array_ufunc__", _NDARRAY_UFUNC) is not _NDARRAY_UFUNC:
+                return None
+    return type(exc)(f"{qual}: {msg}")
 
 
 _ROWWISE_POLICY = """
@@ -117,6 +127,8 @@ def _rowwise(act):
                     and type(axis) is int and dtype is None):
                 if out is None:
                     return gufunc(x)
+                if type(out) is tuple and len(out) == 1:
+                    out = out[0]
                 if type(out) is np.ndarray and out.shape == x.shape:
                     return gufunc(x, out=out)
             if type(x) is not np.ndarray and not (hasattr(x, "__array_ufunc__")
@@ -160,7 +172,7 @@ def _rowwise(act):
                 kwargs["axis"] = axis
             return gufunc(x, **kwargs)
         except (TypeError, ValueError) as exc:
-            err = _requalified(qual, exc)
+            err = _requalified(qual, exc, (x, out))
             if err is None:
                 raise
             raise err from None
@@ -258,7 +270,7 @@ def _parametrised(act):
                 del kwargs["dtype"]
                 kwargs["signature"] = ("e",) + ("f",) * nparams + ("e",)
         if (_LEGACY_PROMOTION and getattr(x, "dtype", None) == _F32
-                and "dtype" not in kwargs and "signature" not in kwargs):
+                and kwargs.get("dtype") is None and kwargs.get("signature") is None):
             call = [np.float32(v) if type(v) in (float, int) else v for v in call]
         if out is not None:
             kwargs["out"] = out

@@ -523,11 +523,14 @@ def make_input(n, dtype, shape):
 def _sizes(text):
     """--sizes: comma-separated element counts (1000, 1e5, 4e6)."""
     try:
-        return [int(float(v)) for v in text.split(",")]
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected comma-separated numbers of elements such as 1000,1e5, got {text!r}"
-        ) from None
+        values = [float(v) for v in text.split(",")]
+        if all(v >= 1 and v == int(v) for v in values):
+            return [int(v) for v in values]
+    except (ValueError, OverflowError):
+        pass
+    raise argparse.ArgumentTypeError(
+        f"expected comma-separated whole numbers of elements (>= 1) such as 1000,1e5, "
+        f"got {text!r}")
 
 
 def cases(sizes, functions):
