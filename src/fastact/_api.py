@@ -115,6 +115,7 @@ def _axis(axis, ndim, qual):
 
 def _rowwise(act):
     gufunc = _ufuncs.UFUNCS[act.name]
+    direct = _ufuncs.DIRECT[act.name]  # the gufunc's loop, called directly (or None)
     qual = f"fastact.{act.name}"
 
     fast_dtypes = (np.dtype(np.float32), np.dtype(np.float64))
@@ -125,12 +126,16 @@ def _rowwise(act):
             # that the gufunc does not check itself, so small calls stay cheap.
             if (type(x) is np.ndarray and axis == -1 and x.dtype in fast_dtypes and x.ndim
                     and type(axis) is int and dtype is None):
-                if out is None:
-                    return gufunc(x)
                 if type(out) is tuple and len(out) == 1:
                     out = out[0]
-                if type(out) is np.ndarray and out.shape == x.shape:
-                    return gufunc(x, out=out)
+                if out is None or type(out) is np.ndarray:
+                    y = direct(x, out)  # C-contiguous, aligned, no partial overlap
+                    if y is not None:
+                        return y
+                    if out is None:
+                        return gufunc(x)
+                    if out.shape == x.shape:
+                        return gufunc(x, out=out)
             if type(x) is not np.ndarray and not (hasattr(x, "__array_ufunc__")
                                                   and hasattr(x, "dtype")):
                 try:  # lists, scalars, ...; array-likes that dispatch (dask, xarray) stay

@@ -27,6 +27,7 @@ import sys
 import importlib
 import importlib.util
 
+import numpy as np
 cimport numpy as cnp
 from cpython.pycapsule cimport PyCapsule_GetPointer
 from libc.stdlib cimport malloc
@@ -301,6 +302,80 @@ def make_ufuncs(isa=None):
     return ufuncs
 
 
+ctypedef void (*gufunc_loop)(char** args, const cnp.npy_intp* dims,
+                             const cnp.npy_intp* steps, void* data) noexcept nogil
+
+
+cdef class RowwiseDirect:
+    """The gufunc loop of one rowwise function (softmax, ...) on the path in use, called
+    without NumPy's gufunc machinery: for the common call (a native, aligned, C-contiguous
+    float32/float64 ndarray over its last axis, out None or such an array of the same
+    shape and dtype that is x itself or does not overlap it), which costs ~1 us in NumPy's
+    dispatch for a small array. The very same loop runs (threads, FP-flag restore), so
+    the bits are those of the gufunc. Anything else returns None and the caller uses the
+    gufunc."""
+    cdef gufunc_loop loop_f
+    cdef gufunc_loop loop_d
+
+    def __init__(self, table, name):
+        self.loop_f = <gufunc_loop>PyCapsule_GetPointer(table[f"{name}_loop_f"], NULL)
+        self.loop_d = <gufunc_loop>PyCapsule_GetPointer(table[f"{name}_loop_d"], NULL)
+
+    def __call__(self, cnp.ndarray x, out):
+        cdef int typenum = cnp.PyArray_TYPE(x), nd = cnp.PyArray_NDIM(x), k
+        cdef gufunc_loop loop
+        cdef cnp.ndarray y
+        cdef cnp.npy_intp n, total, isz
+        cdef cnp.npy_intp dims[2]
+        cdef cnp.npy_intp steps[4]
+        cdef char* args[2]
+        cdef char* xa
+        cdef char* ya
+        if typenum == cnp.NPY_FLOAT:
+            loop = self.loop_f
+        elif typenum == cnp.NPY_DOUBLE:
+            loop = self.loop_d
+        else:
+            return None
+        if (nd == 0 or not cnp.PyArray_IS_C_CONTIGUOUS(x) or not cnp.PyArray_ISALIGNED(x)
+                or not cnp.PyArray_ISNOTSWAPPED(x)):
+            return None
+        n = cnp.PyArray_DIMS(x)[nd - 1]
+        total = cnp.PyArray_SIZE(x)
+        if n == 0 or total == 0:
+            return None
+        if out is None:
+            y = cnp.PyArray_EMPTY(nd, cnp.PyArray_DIMS(x), typenum, 0)
+        else:
+            if type(out) is not np.ndarray:
+                return None
+            y = out
+            if (cnp.PyArray_TYPE(y) != typenum or cnp.PyArray_NDIM(y) != nd
+                    or not cnp.PyArray_IS_C_CONTIGUOUS(y) or not cnp.PyArray_ISALIGNED(y)
+                    or not cnp.PyArray_ISWRITEABLE(y) or not cnp.PyArray_ISNOTSWAPPED(y)):
+                return None
+            for k in range(nd):
+                if cnp.PyArray_DIMS(y)[k] != cnp.PyArray_DIMS(x)[k]:
+                    return None
+            xa = <char*>cnp.PyArray_DATA(x)
+            ya = <char*>cnp.PyArray_DATA(y)
+            if y is not x and xa < ya + cnp.PyArray_NBYTES(y) and ya < xa + cnp.PyArray_NBYTES(x):
+                return None  # partial overlap: NumPy's gufunc copies first
+        isz = cnp.PyArray_ITEMSIZE(x)
+        args[0] = <char*>cnp.PyArray_DATA(x)
+        args[1] = <char*>cnp.PyArray_DATA(y)
+        dims[0] = total // n
+        dims[1] = n
+        steps[0] = steps[1] = n * isz
+        steps[2] = steps[3] = isz
+        if total >= 65536:  # large: other Python threads may run meanwhile
+            with nogil:
+                loop(args, dims, steps, NULL)
+        else:
+            loop(args, dims, steps, NULL)
+        return y
+
+
 _env_threads = os.environ.get("FASTACT_NUM_THREADS", "").strip()
 if _env_threads:
     try:
@@ -311,3 +386,6 @@ if _env_threads:
 
 UFUNCS = make_ufuncs()
 globals().update(UFUNCS)
+# the rowwise functions' direct calls on the path in use (see RowwiseDirect)
+DIRECT = {name: RowwiseDirect(_loops_module(DISPATCH).loop_table(), name)
+          for name in (a.name for a in ACTIVATIONS if a.kind == "rowwise")}
