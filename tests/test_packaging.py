@@ -149,3 +149,23 @@ def test_check_wheels_script(tmp_path):
     assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
     assert lines and all(": PASS" in l for l in lines)
     assert any("numpy1.23.5" in l for l in lines)
+
+
+# spelled in pieces so that this file does not itself hold the strings it looks for
+_FORBIDDEN = ["-f" + "fast-math", "-O" + "fast", "/fp:" + "fast", "-march" + "=native"]
+
+
+def test_no_ieee_breaking_or_host_specific_flag_anywhere_that_ships():
+    # the build's flags (what the installed modules were compiled with) ...
+    flags = str(fastact.config())
+    assert not [f for f in _FORBIDDEN if f in flags], flags
+    # ... and every file of the sdist's sources, README (the wheel's PKG-INFO) included
+    shipped = [ROOT / "README.md", ROOT / "setup.py", ROOT / "pyproject.toml",
+               ROOT / "MANIFEST.in", *sorted((ROOT / "src" / "fastact").iterdir()),
+               *sorted((ROOT / ".github" / "workflows").glob("*.yml"))]
+    for path in shipped:
+        if not path.is_file() or path.suffix in (".so", ".pyd", ".c"):
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        found = [f for f in _FORBIDDEN if f in text]
+        assert not found, f"{path.relative_to(ROOT)} names {found}"
