@@ -115,72 +115,64 @@ def _axis(axis, ndim, qual):
 
 def _rowwise(act):
     gufunc = _ufuncs.UFUNCS[act.name]
-    direct = _ufuncs.DIRECT[act.name]  # the gufunc's loop, called directly (or None)
+    direct = _ufuncs.DIRECT[act.name]  # the gufunc's own loop, without its dispatch
     qual = f"fastact.{act.name}"
 
     fast_dtypes = (np.dtype(np.float32), np.dtype(np.float64))
 
     def wrapper(x, axis=-1, out=None, *, dtype=None):
-        try:
-            # The common call first (a float32/64 ndarray, the last axis): nothing to check
-            # that the gufunc does not check itself, so small calls stay cheap.
-            if (type(x) is np.ndarray and axis == -1 and x.dtype in fast_dtypes and x.ndim
-                    and type(axis) is int and dtype is None):
-                if type(out) is tuple and len(out) == 1:
-                    out = out[0]
-                if out is None or type(out) is np.ndarray:
-                    y = direct(x, out)  # C-contiguous, aligned, no partial overlap
-                    if y is not None:
-                        return y
-                    if out is None:
-                        return gufunc(x)
-                    if out.shape == x.shape:
-                        return gufunc(x, out=out)
-            if type(x) is not np.ndarray and not (hasattr(x, "__array_ufunc__")
-                                                  and hasattr(x, "dtype")):
-                try:  # lists, scalars, ...; array-likes that dispatch (dask, xarray) stay
-                    x = np.asarray(x)
-                except (ValueError, TypeError) as exc:
-                    raise TypeError(f"{qual}: x must be array-like of real numbers ({exc})") from None
-            dt = np.dtype(x.dtype)
-            kwargs = {}
-            if dt.kind != "f" or dt.itemsize > 8:  # float16/32/64 (any byte order) go as is
-                if dt.kind not in "biu":
-                    raise TypeError(f"{qual}: x must hold real numbers (bool, integer, "
-                                    f"float16/32/64), got dtype {dt}")
-                kwargs["dtype"] = np.float64
-            if dtype is not None:  # compute in (and return) this float type, as torch's dtype=
-                kwargs["dtype"] = _float_dtype(qual, dtype)
-            if type(out) is tuple and len(out) == 1:  # out=(o,), as for any ufunc
-                out = out[0]
+        if type(out) is tuple and len(out) == 1:  # out=(o,), as for any ufunc
+            out = out[0]
+        # The common call first (a float32/64 ndarray, the last axis): nothing to check
+        # that the gufunc's loop does not handle itself, so small calls stay cheap.
+        if (type(x) is np.ndarray and axis == -1 and x.dtype in fast_dtypes and x.ndim
+                and type(axis) is int and dtype is None
+                and (out is None or type(out) is np.ndarray)):
+            y = direct(x, out)  # None unless C-contiguous, aligned, no partial overlap
+            if y is not None:
+                return y
+            if out is None:
+                return _run(qual, gufunc, x)
+            if out.shape == x.shape:
+                return _run(qual, gufunc, x, out=out)
+        if type(x) is not np.ndarray and not (hasattr(x, "__array_ufunc__")
+                                              and hasattr(x, "dtype")):
+            try:  # lists, scalars, ...; array-likes that dispatch (dask, xarray) stay
+                x = np.asarray(x)
+            except (ValueError, TypeError) as exc:
+                raise TypeError(f"{qual}: x must be array-like of real numbers ({exc})") from None
+        dt = np.dtype(x.dtype)
+        kwargs = {}
+        if dt.kind != "f" or dt.itemsize > 8:  # float16/32/64 (any byte order) go as is
+            if dt.kind not in "biu":
+                raise TypeError(f"{qual}: x must hold real numbers (bool, integer, "
+                                f"float16/32/64), got dtype {dt}")
+            kwargs["dtype"] = np.float64
+        if dtype is not None:  # compute in (and return) this float type, as torch's dtype=
+            kwargs["dtype"] = _float_dtype(qual, dtype)
+        if out is not None:
+            if not isinstance(out, np.ndarray):
+                raise TypeError(f"{qual}: out must be a numpy.ndarray, got "
+                                f"{type(out).__name__}")
+            kwargs["out"] = out
+        shape = np.shape(x)
+        if not shape:  # a scalar is a slice of length 1
+            _axis(axis, 1, qual)
+            x = np.reshape(x, (1,))
             if out is not None:
-                if not isinstance(out, np.ndarray):
-                    raise TypeError(f"{qual}: out must be a numpy.ndarray, got "
-                                    f"{type(out).__name__}")
-                kwargs["out"] = out
-            shape = np.shape(x)
-            if not shape:  # a scalar is a slice of length 1
-                _axis(axis, 1, qual)
-                x = np.reshape(x, (1,))
-                if out is not None:
-                    if out.shape != ():
-                        raise ValueError(f"{qual}: out must have shape (), got {out.shape}")
-                    kwargs["out"] = out.reshape(1)
-                    gufunc(x, **kwargs)
-                    return out
-                return gufunc(x, **kwargs)[0]
-            axis = _axis(axis, len(shape), qual)
-            if out is not None and out.shape != shape:
-                raise ValueError(f"{qual}: out must have the shape of x, {shape}, "
-                                 f"got {out.shape}")
-            if axis != len(shape) - 1:  # the last axis is the gufunc's own core axis
-                kwargs["axis"] = axis
-            return gufunc(x, **kwargs)
-        except (TypeError, ValueError) as exc:
-            err = _requalified(qual, exc, (x, out))
-            if err is None:
-                raise
-            raise err from None
+                if out.shape != ():
+                    raise ValueError(f"{qual}: out must have shape (), got {out.shape}")
+                kwargs["out"] = out.reshape(1)
+                _run(qual, gufunc, x, **kwargs)
+                return out
+            return _run(qual, gufunc, x, **kwargs)[0]
+        axis = _axis(axis, len(shape), qual)
+        if out is not None and out.shape != shape:
+            raise ValueError(f"{qual}: out must have the shape of x, {shape}, "
+                             f"got {out.shape}")
+        if axis != len(shape) - 1:  # the last axis is the gufunc's own core axis
+            kwargs["axis"] = axis
+        return _run(qual, gufunc, x, **kwargs)
 
     wrapper.__name__ = wrapper.__qualname__ = act.name
     wrapper.__module__ = "fastact"
