@@ -65,6 +65,17 @@ def test_rowwise_dtype_keyword_rejects_others(name, bad):
 
 
 @pytest.mark.parametrize("name", ROWWISE)
+def test_rowwise_bad_dtype_and_out_tuples_say_what_they_got(name):
+    f = getattr(fastact, name)
+    with pytest.raises(TypeError, match=r"dtype must be float16, float32 or float64, got int32$"):
+        f(np.ones(3), dtype=np.int32)
+    o = np.empty(3)
+    for bad, what in (((o, o), "tuple of length 2"), ((), "tuple of length 0")):
+        with pytest.raises(TypeError, match=f"or a 1-tuple holding one\\), got {what}$"):
+            f(np.ones(3), out=bad)
+
+
+@pytest.mark.parametrize("name", ROWWISE)
 def test_rowwise_out_as_one_tuple(name):
     x = arrays.values((4, 5), np.float32, seed=1)
     out = np.empty_like(x)

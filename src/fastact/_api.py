@@ -38,7 +38,8 @@ def _float_dtype(qual, dtype):
     except TypeError:
         dt = None
     if dt is None or dt.kind != "f" or dt.itemsize > 8:
-        raise TypeError(f"{qual}: dtype must be float16, float32 or float64, got {dtype!r}")
+        raise TypeError(f"{qual}: dtype must be float16, float32 or float64, got "
+                        f"{dt if dt is not None else repr(dtype)}")
     return dt
 
 
@@ -94,7 +95,8 @@ _ROWWISE_POLICY = """
     slice contains +inf, the +inf entries share the whole mass equally and every other
     entry gets 0 (log: -inf); a slice that is all -inf is uniform (1/n; log: -log n); a
     NaN anywhere makes its whole slice NaN; a zero-length axis gives an empty result.
-    The underlying gufunc, signature (n)->(n), is available as ``.gufunc``.
+    The underlying gufunc, signature (n)->(n), is available as ``.gufunc`` (float16/32/64
+    loops only: give it float input; this wrapper computes bool and integers in float64).
 """
 
 
@@ -152,8 +154,9 @@ def _rowwise(act):
             kwargs["dtype"] = _float_dtype(qual, dtype)
         if out is not None:
             if not isinstance(out, np.ndarray):
-                raise TypeError(f"{qual}: out must be a numpy.ndarray, got "
-                                f"{type(out).__name__}")
+                raise TypeError(f"{qual}: out must be a numpy.ndarray (or a 1-tuple holding "
+                                f"one), got {type(out).__name__}"
+                                + (f" of length {len(out)}" if type(out) is tuple else ""))
             kwargs["out"] = out
         shape = np.shape(x)
         if not shape:  # a scalar is a slice of length 1
