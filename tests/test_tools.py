@@ -19,6 +19,18 @@ def _load(name):
     return module
 
 
+def _regenerate(tmp_path, writer, header):
+    """The generator module, after checking that its `writer` writes exactly the
+    committed src/fastact/`header`."""
+    pytest.importorskip("mpmath")
+    gen = _load("fit_coefficients")
+    out = tmp_path / header
+    getattr(gen, writer)(str(out))
+    committed = (ROOT / "src" / "fastact" / header).read_text()
+    assert out.read_text() == committed
+    return gen, committed
+
+
 @pytest.mark.parametrize("path", _ufuncs.AVAILABLE)
 def test_accuracy_tool_coarse_sweep(path):
     tool = _load("accuracy_f32")
@@ -59,12 +71,7 @@ def test_tanh_table_matches_its_generator():
 def test_gelu_table_matches_its_generator(tmp_path):
     """The committed _gelu_table.h is what tools/fit_coefficients.py writes (write_gelu_table),
     and its fits are as good as the header says the kernel needs (Q 2^-60, h 2^-59)."""
-    pytest.importorskip("mpmath")
-    gen = _load("fit_coefficients")
-    out = tmp_path / "gelu.h"
-    gen.write_gelu_table(str(out))
-    committed = (ROOT / "src" / "fastact" / "_gelu_table.h").read_text()
-    assert out.read_text() == committed
+    gen, committed = _regenerate(tmp_path, "write_gelu_table", "_gelu_table.h")
     q, qerr, table, worst = gen.gelu_tables()
     assert qerr < 2.0**-60 and worst < 2.0**-59
     assert f"#define FA_GELU_TAB_N {gen.GELU_INTERVALS}" in committed
@@ -74,24 +81,34 @@ def test_gelu_table_matches_its_generator(tmp_path):
 def test_gelu_f32_table_matches_its_generator(tmp_path):
     """The committed _gelu_f32_table.h (float32 gelu's AVX-512 block) is what
     tools/fit_coefficients.py writes (write_gelu_f32_table), fit to 2^-28."""
-    pytest.importorskip("mpmath")
-    gen = _load("fit_coefficients")
-    out = tmp_path / "gelu_f32.h"
-    gen.write_gelu_f32_table(str(out))
-    committed = (ROOT / "src" / "fastact" / "_gelu_f32_table.h").read_text()
-    assert out.read_text() == committed
+    gen, _ = _regenerate(tmp_path, "write_gelu_f32_table", "_gelu_f32_table.h")
     table, worst = gen.gelu_f32_table()
     assert worst < 2.0**-28 and len(table) == gen.GELU_F_DEG + 1
+
+
+def test_sigmoid_table_matches_its_generator(tmp_path):
+    """The committed _sigmoid_table.h (float32 sigmoid's / silu's AVX-512 blocks) is what
+    tools/fit_coefficients.py writes (write_sigmoid_table), fit to 2^-29, with the
+    constant terms' two parts adding up to sigmoid at the interval centres."""
+    mpmath = pytest.importorskip("mpmath")
+    gen, _ = _regenerate(tmp_path, "write_sigmoid_table", "_sigmoid_table.h")
+    rows, worst = gen.sigmoid_table()
+    assert worst < 2.0**-29 and len(rows) == gen.SIG_DEG + 5
+    deg = gen.SIG_DEG
+    for i in (0, 1, 17, 31):
+        c = rows[deg][i]
+        g = 1 / (1 + mpmath.exp(c))
+        hi, lo = float(np.float32(float(rows[deg + 1][i]))), float(np.float32(float(rows[deg + 2][i])))
+        assert abs(mpmath.mpf(hi) + lo - g) < g * 2.0**-45
+        phi, mlo = float(np.float32(float(rows[deg + 3][i]))), float(np.float32(float(rows[deg + 4][i])))
+        assert abs(mpmath.mpf(phi) - mlo - (1 - g)) < 2.0**-45
+
 
 def test_exp2_table_matches_its_generator(tmp_path):
     """The committed _exp2_table.h is what tools/fit_coefficients.py writes, and its
     hi + lo pairs are 2^(j/32) to float32-squared precision."""
     mpmath = pytest.importorskip("mpmath")
-    gen = _load("fit_coefficients")
-    out = tmp_path / "exp2.h"
-    gen.write_exp2_table(str(out))
-    committed = (ROOT / "src" / "fastact" / "_exp2_table.h").read_text()
-    assert out.read_text() == committed
+    _, committed = _regenerate(tmp_path, "write_exp2_table", "_exp2_table.h")
     body = committed[committed.index("= {") + 3:committed.index("};")]
     vals = [float(np.float32(v.strip().rstrip("f}").lstrip("{")))  # as C reads them
             for v in body.replace("\n", "").split(",") if v.strip().strip("{}")]

@@ -31,6 +31,7 @@ cdef extern from "_vmath.h" nogil:
     double fa_tanh_d(double)
     float fa_tanh_f(float)
     void fa_tanh_block_f(const float*, float*, Py_ssize_t)
+    void fa_softsign_block_f(const float*, float*, Py_ssize_t)
     void fa_sigmoid_block_f(const float*, float*, Py_ssize_t)
     void fa_sigmoid_block_d(const double*, double*, Py_ssize_t)
     void fa_silu_block_f(const float*, float*, Py_ssize_t)
@@ -44,6 +45,10 @@ cdef extern from "_vmath.h" nogil:
     void fa_expsum_lanes_f(const float*, float*, Py_ssize_t, const float*, double*, double*,
                            int)
     void fa_expsum_row_f(const float*, float*, Py_ssize_t, float, int, double*, double*)
+    float fa_max_row_f(const float*, Py_ssize_t)
+    double fa_max_row_d(const double*, Py_ssize_t)
+    void fa_finish_row_f(const float*, float*, Py_ssize_t, float, float, int)
+    void fa_finish_row_d(const double*, double*, Py_ssize_t, double, double, int)
     void fa_expsum_lanes_d(const double*, double*, Py_ssize_t, const double*, double*,
                            double*, double*, int)
     void fa_expsum_row_d(const double*, double*, Py_ssize_t, double, int, double*, double*,
@@ -149,7 +154,8 @@ cdef inline floating k_tanh(floating x) noexcept nogil:
 cdef inline floating k_softsign(floating x) noexcept nogil:
     # softsign(x) = x / (1 + |x|): 1 + |x| in two parts and the quotient corrected by its
     # exact remainder, one rounding (~0.5 ulp). +-inf -> +-1, -0.0 -> -0.0, NaN -> NaN
-    # (fa_softsign_* in _vmath.h).
+    # (fa_softsign_* in _vmath.h; the AVX-512 float32 block fa_softsign_block_f divides by
+    # vrcp14ps and one correction instead: 0.548 ulp over every float32).
     if floating is float:
         return fa_softsign_f(x)
     else:
@@ -160,7 +166,9 @@ cdef inline floating k_sigmoid(floating x) noexcept nogil:
     # x <= 0: e/(1 + e), in double-length arithmetic (fa_sigmoid_* in _vmath.h).
     # Tails: float32 x < -88 gives the subnormal true value, sigmoid(89f) = 1.
     # Special: -inf -> 0, +inf -> 1, -0.0 -> 0.5, NaN -> NaN. Error: one division
-    # corrected by its remainder, about one rounding (README: measured table).
+    # corrected by its remainder, about one rounding (README: measured table). The
+    # AVX-512 float32 block fa_sigmoid_block_f evaluates a table of 32 polynomials for
+    # x >= -17.71 instead (0.846 ulp over every float32) and this formula below.
     if floating is float:
         return fa_sigmoid_f(x)
     else:
@@ -360,7 +368,8 @@ cdef inline floating k_silu(floating x) noexcept nogil:
     # silu(x) = x * sigmoid(x) = x / (1 + e^-x) (fa_xf_d: one rounding, the negative tail
     # x e^x scaled last so it keeps its subnormal value). Special: +-0 -> +-0,
     # +inf -> +inf, -inf -> -0.0 (the limit; PyTorch gives NaN), NaN -> NaN.
-    # Error: float64 0.63 ulp, float32 (fa_xf_f, float arithmetic) 0.75 on every path.
+    # Error: float64 0.63 ulp, float32 (fa_xf_f, float arithmetic) 0.75 on every path;
+    # the AVX-512 float32 block fa_silu_block_f takes sigmoid's table for x >= -17.71.
     if floating is float:
         return fa_xf_f(x, 0)
     else:
@@ -654,51 +663,50 @@ cdef void rowwise_strided(const floating* x, Py_ssize_t sx, floating* y, Py_ssiz
 
 cdef void rowwise_contig(const floating* x, floating* y, Py_ssize_t n,
                          bint logmode) noexcept nogil:
-    # Softmax of one contiguous row, seen as (n // LANES) x LANES plus a tail.
-    cdef floating mx[LANES]
+    # Softmax of one contiguous row: the max and the last pass over the slice
+    # (fa_max_row / fa_finish_row: plain loops that vectorise); the exp-sum pass over
+    # the whole slice in intrinsics on AVX-512 (fa_expsum_row), else seen as
+    # (n // LANES) x LANES plus a tail (lanes_expsum).
     cdef double s[LANES]
     cdef double c[LANES]
     cdef double k[LANES]
+    cdef floating mx[LANES]
     cdef double t0[1]
     cdef double t1[1]
-    cdef Py_ssize_t i, j, nr = n // LANES, nb = (n // LANES) * LANES
+    cdef Py_ssize_t j, nr = n // LANES, nb = (n // LANES) * LANES
     cdef Py_ssize_t used = LANES if nr > 0 else n  # lanes in use (a short slice: n)
-    cdef floating m = -INFINITY, f0, f1
+    cdef floating m, f0, f1
     cdef double rest = 0.0, comp = 0.0, kk = 0.0, v, t
-    for j in range(used):
-        mx[j] = -INFINITY
-        s[j] = c[j] = k[j] = 0.0
-    lanes_max(x, LANES, nr, LANES, mx)
-    lanes_max(x + nb, 0, 1, n - nb, mx)
-    for j in range(used):
-        m = mx[j] if mx[j] > m else m
+    if floating is float:
+        m = fa_max_row_f(x, n)
+    else:
+        m = fa_max_row_d(x, n)
     if not (m - m == 0):
         rowwise_special(x, 1, y, 1, n, m, logmode)
         return
-    if FA_LANES_F:  # AVX-512: the whole slice at once, sums in registers
+    if FA_LANES_F:
         if floating is float:
             fa_expsum_row_f(x, y, n, m, not logmode, &rest, &kk)
         else:
             fa_expsum_row_d(x, y, n, m, not logmode, &rest, &comp, &kk)
-        lane_total(rest, comp, kk, <double>m, logmode, t0, t1)
-        split_total(t0[0], t1[0], &f0, &f1)
-        for i in range(n):
-            y[i] = finish_one(x[i], y[i], f0, f1, logmode)
-        return
-    for j in range(used):
-        mx[j] = m
-    lanes_expsum(x, LANES, y, LANES, nr, LANES, mx, s, c, k, not logmode)
-    lanes_expsum(x + nb, 0, y + nb, 0, 1, n - nb, mx, s, c, k, not logmode)
-    for j in range(used):  # combine the lanes, TwoSum again
-        t = rest + s[j]
-        v = t - rest
-        comp += ((rest - (t - v)) + (s[j] - v)) + c[j]
-        rest = t
-        kk += k[j]
+    else:
+        for j in range(used):
+            mx[j] = m
+            s[j] = c[j] = k[j] = 0.0
+        lanes_expsum(x, LANES, y, LANES, nr, LANES, mx, s, c, k, not logmode)
+        lanes_expsum(x + nb, 0, y + nb, 0, 1, n - nb, mx, s, c, k, not logmode)
+        for j in range(used):  # combine the lanes, TwoSum again
+            t = rest + s[j]
+            v = t - rest
+            comp += ((rest - (t - v)) + (s[j] - v)) + c[j]
+            rest = t
+            kk += k[j]
     lane_total(rest, comp, kk, <double>m, logmode, t0, t1)
     split_total(t0[0], t1[0], &f0, &f1)
-    for i in range(n):  # elementwise: a plain loop vectorises best
-        y[i] = finish_one(x[i], y[i], f0, f1, logmode)
+    if floating is float:
+        fa_finish_row_f(x, y, n, f0, f1, logmode)
+    else:
+        fa_finish_row_d(x, y, n, f0, f1, logmode)
 
 
 # ------------------------------------------------------- NumPy-facing loops

@@ -126,6 +126,52 @@ static FA_INLINE FA_T FA_FN(fa_mul2_)(FA_T a, FA_T bh, FA_T bl)
 #endif
 }
 
+/* The max pass of a contiguous softmax slice (rowwise_contig): NaN skipped (the
+ * comparison is false), -inf when there is none; 32 running maxima, so the loop
+ * vectorises without reassociating anything. */
+static FA_INLINE FA_T FA_FN(fa_max_row_)(const FA_T *x, ptrdiff_t n)
+{
+    FA_T mm[32], v;
+    ptrdiff_t i, j;
+    for (j = 0; j < 32; j++) {
+        mm[j] = (FA_T)-INFINITY;
+    }
+    for (i = 0; i + 32 <= n; i += 32) {
+        for (j = 0; j < 32; j++) {
+            v = x[i + j];
+            mm[j] = v > mm[j] ? v : mm[j];
+        }
+    }
+    for (j = 0; i + j < n; j++) {
+        v = x[i + j];
+        mm[j] = v > mm[j] ? v : mm[j];
+    }
+    for (i = 16; i >= 1; i /= 2) {  /* a tree of halves, not a chain of 32 */
+        for (j = 0; j < i; j++) {
+            mm[j] = mm[j + i] > mm[j] ? mm[j + i] : mm[j];
+        }
+    }
+    return mm[0];
+}
+
+/* The last pass of a contiguous softmax slice (rowwise_contig; _kernels.pxi's
+ * finish_one, a loop each so that both vectorise): softmax y = y (h0 + h1) in one
+ * rounding, log_softmax y = (x - h0) - h1. */
+static FA_INLINE void FA_FN(fa_finish_row_)(const FA_T *x, FA_T *y, ptrdiff_t n, FA_T h0,
+                                            FA_T h1, int logmode)
+{
+    ptrdiff_t i;
+    if (logmode) {
+        for (i = 0; i < n; i++) {
+            y[i] = (x[i] - h0) - h1;
+        }
+    } else {
+        for (i = 0; i < n; i++) {
+            y[i] = FA_FN(fa_mul2_)(y[i], h0, h1);
+        }
+    }
+}
+
 /*
  * tanh(x) = sign(x) * t(|x|) with
  *   t(a) = a + a^3 P(a^2)          for a < 0.6   (fitted P, error < 2^-31 / 2^-60)
