@@ -1238,32 +1238,47 @@ static FA_INLINE void fa_expsum_lanes_f(const float *x, float *y, ptrdiff_t w,
 static void fa_expsum_row_f(const float *x, float *y, ptrdiff_t n, float m, int store,
                             double *s, double *k)
 {
+    /* The sum in float, compensated: every lane's running sum starts at 1 >= every e
+     * (e = e^(x - m) <= 1), so Fast2Sum's condition holds and c gathers each addition's
+     * exact rounding error; every 64 vectors (a lane's sum stays below 65, its error
+     * terms below 2^-12) the lanes go into *s in double, minus the 16 ones. */
     const fa_exp2tab tab = fa_exp2tab_load();
-    const __m512 mv = _mm512_set1_ps(m);
-    __m512d a0 = _mm512_setzero_pd(), a1 = _mm512_setzero_pd();
-    ptrdiff_t j, count = 0;
-    for (j = 0; j < n; j += 16) {
-        __mmask16 mask = fa_tail_mask(n - j);
-        __m512 xv = _mm512_maskz_loadu_ps(mask, x + j);
-        __m512 e = _mm512_maskz_mov_ps(mask, fa_expdiff_v16f(xv, mv, &tab));
-        if (store) {
-            _mm512_mask_storeu_ps(y + j, mask, e);
-        } else {
-            __mmask16 eq = _mm512_cmp_ps_mask(xv, mv, _CMP_EQ_OQ) & mask;
-            count += __builtin_popcount((unsigned)eq);
-            e = _mm512_maskz_mov_ps((__mmask16)~eq, e);
+    const __m512 mv = _mm512_set1_ps(m), one = _mm512_set1_ps(1.0f);
+    ptrdiff_t j = 0, end, count = 0;
+    double total = 0.0;
+    while (j < n) {
+        __m512 sv = one, cv = _mm512_setzero_ps();
+        end = n - j > 1024 ? j + 1024 : n;
+        for (; j < end; j += 16) {
+            __mmask16 mask = fa_tail_mask(end - j);
+            __m512 xv = _mm512_maskz_loadu_ps(mask, x + j), t;
+            __m512 e = _mm512_maskz_mov_ps(mask, fa_expdiff_v16f(xv, mv, &tab));
+            if (store) {
+                _mm512_mask_storeu_ps(y + j, mask, e);
+            } else {
+                __mmask16 eq = _mm512_cmp_ps_mask(xv, mv, _CMP_EQ_OQ) & mask;
+                count += __builtin_popcount((unsigned)eq);
+                e = _mm512_maskz_mov_ps((__mmask16)~eq, e);
+            }
+            t = _mm512_add_ps(sv, e);
+            cv = _mm512_add_ps(cv, _mm512_add_ps(_mm512_sub_ps(sv, t), e));
+            sv = t;
         }
-        a0 = _mm512_add_pd(a0, _mm512_cvtps_pd(_mm512_castps512_ps256(e)));
-        a1 = _mm512_add_pd(a1, _mm512_cvtps_pd(_mm256_castpd_ps(
-                                   _mm512_extractf64x4_pd(_mm512_castps_pd(e), 1))));
+        total += (_mm512_reduce_add_pd(_mm512_cvtps_pd(_mm512_castps512_ps256(sv)))
+                  + _mm512_reduce_add_pd(_mm512_cvtps_pd(_mm256_castpd_ps(
+                        _mm512_extractf64x4_pd(_mm512_castps_pd(sv), 1)))) - 16.0)
+                 + _mm512_reduce_add_pd(_mm512_add_pd(
+                       _mm512_cvtps_pd(_mm512_castps512_ps256(cv)),
+                       _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(cv), 1)))));
     }
-    *s += _mm512_reduce_add_pd(_mm512_add_pd(a0, a1));
+    *s += total;
     *k += (double)count;
 }
 
 /* float64 twins of the above: e^(x - m) (one rounding), the exp-sum pass over lanes and
- * over a contiguous slice, the sums kept as s + c (TwoSum: c gathers the exact rounding
- * errors of s), as _kernels.pxi's lanes_expsum does for float64. */
+ * over a contiguous slice, the sums kept as s + c (c gathers the exact rounding errors
+ * of s: TwoSum over lanes, as _kernels.pxi's lanes_expsum does for float64; Fast2Sum
+ * over a slice, whose running sums start at 1). */
 static FA_INLINE __m512d fa_expdiff_v8d(__m512d xv, __m512d mv, const fa_exp2tab_d *tab)
 {
     const __m512d lim = _mm512_set1_pd(-746.0);
@@ -1275,6 +1290,14 @@ static FA_INLINE __m512d fa_expdiff_v8d(__m512d xv, __m512d mv, const fa_exp2tab
     err = _mm512_max_pd(err, _mm512_set1_pd(-1.0));            /* as fa_expdiff_v16f */
     t = fa_exp_parts_v8d(z, err, tab, &w, &m);
     return _mm512_scalef_pd(_mm512_add_pd(t, w), m);
+}
+
+/* Fast2Sum into (s, c) for |s| >= |v| (three operations instead of TwoSum's six) */
+static FA_INLINE void fa_fast2sum_pd(__m512d *s, __m512d *c, __m512d v)
+{
+    __m512d t = _mm512_add_pd(*s, v);
+    *c = _mm512_add_pd(*c, _mm512_add_pd(_mm512_sub_pd(*s, t), v));
+    *s = t;
 }
 
 static FA_INLINE void fa_twosum_pd(__m512d *s, __m512d *c, __m512d v)
@@ -1316,8 +1339,8 @@ static void fa_expsum_row_d(const double *x, double *y, ptrdiff_t n, double m, i
 {
     const fa_exp2tab_d tab = fa_exp2tab_load_d();
     const __m512d mv = _mm512_set1_pd(m);
-    __m512d s0 = _mm512_setzero_pd(), c0 = _mm512_setzero_pd();
-    __m512d s1 = _mm512_setzero_pd(), c1 = _mm512_setzero_pd();
+    __m512d s0 = _mm512_set1_pd(1.0), c0 = _mm512_setzero_pd();
+    __m512d s1 = _mm512_set1_pd(1.0), c1 = _mm512_setzero_pd();
     double sv[8], cv[8], rest, comp = 0.0, t, bv;
     ptrdiff_t j, count = 0;
     int i;
@@ -1338,9 +1361,13 @@ static void fa_expsum_row_d(const double *x, double *y, ptrdiff_t n, double m, i
             e0 = _mm512_maskz_mov_pd((__mmask8)~q0, e0);
             e1 = _mm512_maskz_mov_pd((__mmask8)~q1, e1);
         }
-        fa_twosum_pd(&s0, &c0, e0);
-        fa_twosum_pd(&s1, &c1, e1);
+        fa_fast2sum_pd(&s0, &c0, e0);
+        fa_fast2sum_pd(&s1, &c1, e1);
     }
+    /* the running sums started at 1 (>= every e <= 1: Fast2Sum's condition); s - 1 is
+     * exact (s < 2^53) */
+    s0 = _mm512_sub_pd(s0, _mm512_set1_pd(1.0));
+    s1 = _mm512_sub_pd(s1, _mm512_set1_pd(1.0));
     fa_twosum_pd(&s0, &c0, s1);
     c0 = _mm512_add_pd(c0, c1);
     _mm512_storeu_pd(sv, s0);
