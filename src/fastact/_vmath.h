@@ -488,9 +488,12 @@ static void fa_softsign_block_f(const float *x, float *y, ptrdiff_t n)
  * hi + lo) fetched by permutes; e^r - 1 = p by a degree-4 polynomial (Taylor, truncation
  * 2^-43); then 2^(j/32) e^r = t + w with w = t p + tl (fused), and *m = n div 32 for
  * vscalefps, which rounds subnormal results once. z must be >= -104 (callers clamp) or
- * NaN (NaN out).
+ * NaN (NaN out). Without a correction, callers pass lo = FA_NO_LO_F (-0.0: r + -0.0 is
+ * r for every r, so the compiler drops the addition; + 0.0 it must keep, for r = -0.0).
  */
 #include "_exp2_table.h"
+#define FA_NO_LO_F _mm512_set1_ps(-0.0f)
+#define FA_NO_LO_D _mm512_set1_pd(-0.0)
 
 typedef struct { __m512 thi_lo, thi_hi, tlo_lo, tlo_hi; } fa_exp2tab;
 
@@ -543,7 +546,7 @@ static FA_INLINE __m512 fa_sigmoid_v16f(__m512 x, const fa_exp2tab *tab)
     __m512 t, w, m, e, elo, s, slo, num, q, inv, c;
     __mmask16 pos = _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_GT_OQ);
     __mmask16 nan = _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q);
-    t = fa_exp_parts_v16f(z, _mm512_setzero_ps(), tab, &w, &m);
+    t = fa_exp_parts_v16f(z, FA_NO_LO_F, tab, &w, &m);
     e = _mm512_add_ps(t, w);                           /* 2^(j/32) (1 + p) = e + elo */
     elo = _mm512_add_ps(_mm512_sub_ps(t, e), w);       /* Fast2Sum, t >= |w| */
     e = _mm512_scalef_ps(e, m);                        /* subnormal results: rounded once */
@@ -712,9 +715,10 @@ static FA_INLINE __m512d fa_sigmoid_v8d(__m512d x, const fa_exp2tab_d *tab)
     __m512d t, w, m, e, elo, s, slo, num, q, inv, c;
     __mmask8 pos = _mm512_cmp_pd_mask(x, _mm512_setzero_pd(), _CMP_GT_OQ);
     __mmask8 nan = _mm512_cmp_pd_mask(x, x, _CMP_UNORD_Q);
-    /* |x| < 2^-55: sigmoid = 1/2; z = 0 keeps subnormals out of the arithmetic */
-    z = _mm512_maskz_mov_pd(_mm512_cmp_pd_mask(a, _mm512_set1_pd(0x1p-55), _CMP_NLT_UQ), z);
-    t = fa_exp_parts_v8d(z, _mm512_setzero_pd(), tab, &w, &m);
+    /* |x| < 2^-55: sigmoid rounds to 1/2; z = -2^-55 keeps subnormals out of the
+     * arithmetic (and gives 1/2: e = 1 - 2^-55 is carried as 1 + elo) */
+    z = _mm512_min_pd(z, _mm512_set1_pd(-0x1p-55));
+    t = fa_exp_parts_v8d(z, FA_NO_LO_D, tab, &w, &m);
     e = _mm512_add_pd(t, w);
     elo = _mm512_add_pd(_mm512_sub_pd(t, e), w);
     e = _mm512_scalef_pd(e, m);
@@ -758,7 +762,7 @@ static FA_INLINE __m512 fa_sigparts_v16f(__m512 z, __mmask16 pos, const fa_exp2t
 {
     const __m512 one = _mm512_set1_ps(1.0f);
     __m512 t, w, P, Plo, e, elo, s, slo, num, q, r, inv;
-    t = fa_exp_parts_v16f(z, _mm512_setzero_ps(), tab, &w, m);
+    t = fa_exp_parts_v16f(z, FA_NO_LO_F, tab, &w, m);
     P = _mm512_add_ps(t, w);
     Plo = _mm512_add_ps(_mm512_sub_ps(t, P), w);                  /* Fast2Sum, t >= |w| */
     e = _mm512_scalef_ps(P, *m);
@@ -781,7 +785,7 @@ static FA_INLINE __m512d fa_sigparts_v8d(__m512d z, __mmask8 pos, const fa_exp2t
 {
     const __m512d one = _mm512_set1_pd(1.0);
     __m512d t, w, P, Plo, e, elo, s, slo, num, q, r, inv;
-    t = fa_exp_parts_v8d(z, _mm512_setzero_pd(), tab, &w, m);
+    t = fa_exp_parts_v8d(z, FA_NO_LO_D, tab, &w, m);
     P = _mm512_add_pd(t, w);
     Plo = _mm512_add_pd(_mm512_sub_pd(t, P), w);
     e = _mm512_scalef_pd(P, *m);
@@ -1023,7 +1027,7 @@ static FA_INLINE __m512 fa_l1pe_v16f(__m512 z, const fa_exp2tab *tab, double sgn
                               _mm512_set1_ps(-110.0f));   /* NaN -> -110 */
     __m512 t, w, m, P, Plo;
     __m512d r0, r1, sg = _mm512_set1_pd(sgn);
-    t = fa_exp_parts_v16f(ez, _mm512_setzero_ps(), tab, &w, &m);
+    t = fa_exp_parts_v16f(ez, FA_NO_LO_F, tab, &w, &m);
     P = _mm512_add_ps(t, w);
     Plo = _mm512_add_ps(_mm512_sub_ps(t, P), w);   /* Fast2Sum, t >= |w| */
     r0 = fa_l1pe_half_v8d(_mm512_castps512_ps256(z), _mm512_castps512_ps256(P),
