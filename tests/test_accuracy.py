@@ -232,6 +232,28 @@ def test_float32_lanes_mixing_table_and_tail(name, path):
     assert report(f"{name} float32 [{path}] mixed lanes", d, x) <= (1 if name == "sigmoid" else BUDGET)
 
 
+@pytest.mark.parametrize("path", PATHS)
+def test_float32_glu_lanes_mixing_table_and_tail(path):
+    # glu's ufunc a sigmoid(b): on AVX-512 lanes with b < -17.71, a = +-inf or a NaN come
+    # from the exp kernel, the others from sigmoid's table; each pair alone: same bits
+    vals = np.array([-17.72, -17.7, -20.0, -88.5, -150.0, -np.inf, np.inf, np.nan, -0.0, 0.0,
+                     0.3, 17.72, 3e38, -3e38, 1e-45, -9.28, 5.0, 1e30], dtype=np.float32)
+    rng = np.random.default_rng(6)
+    a = rng.choice(vals, 400)
+    b = rng.choice(vals, 400)
+    glu = kernels(path)["glu"]
+    with np.errstate(all="raise"):
+        got = glu(a, b)
+        alone = np.concatenate([glu(a[i:i + 1], b[i:i + 1]) for i in range(a.size)])
+    arrays.assert_same(got, alone)
+    with np.errstate(all="ignore"):  # inf * 0 and overflow in the reference
+        want = (a.astype(np.float64) * expit(b.astype(np.float64))).astype(np.float32)
+    ok = ~np.isnan(want)
+    assert np.isnan(got[~ok]).all()
+    d = arrays.ulp_distance(got[ok], want[ok])
+    assert report(f"glu float32 [{path}] mixed lanes", d, a[ok]) <= BUDGET
+
+
 # ------------------------------------------------------------------ small dtypes
 @pytest.mark.parametrize("path", PATHS)
 @pytest.mark.parametrize("name", UNARY_KERNELS)

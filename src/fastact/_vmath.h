@@ -962,17 +962,39 @@ static void fa_silu_block_d(const double *x, double *y, ptrdiff_t n)
     }
 }
 
+/*
+ * float32 glu's a sigmoid(b) by sigmoid's table (the block's main path), as silu:
+ * sigmoid(b) = s + rest (fa_sigmoid_tab_v16f), a s + a rest in one rounding (FMA; |a s|
+ * <= |a|: no overflow); a = +-0 -> a s (the sign of a). Lanes with b < -17.71, a = +-inf
+ * or a NaN come from fa_glu_v16f. Error 0.87 ulp measured (glu(x, x), every 16th float32).
+ */
+static FA_INLINE __m512 fa_glu_any_v16f(__m512 a, __m512 b, const fa_sigtab *st,
+                                        const fa_exp2tab *et)
+{
+    __m512 rest, s = fa_sigmoid_tab_v16f(b, st, &rest), y;
+    __mmask16 far = _mm512_cmp_ps_mask(b, _mm512_set1_ps(-17.71f), _CMP_LT_OQ)
+                    | _mm512_cmp_ps_mask(a, b, _CMP_UNORD_Q)
+                    | _mm512_cmp_ps_mask(_mm512_abs_ps(a), _mm512_set1_ps(INFINITY), _CMP_EQ_OQ);
+    y = _mm512_fmadd_ps(a, s, _mm512_mul_ps(a, rest));
+    y = _mm512_mask_mul_ps(y, _mm512_cmp_ps_mask(a, _mm512_setzero_ps(), _CMP_EQ_OQ), a, s);
+    return far ? _mm512_mask_blend_ps(far, y, fa_glu_v16f(a, b, et)) : y;
+}
+
 static void fa_glu_block_f(const float *x, const float *p, float *y, ptrdiff_t n)
 {
     fa_exp2tab tab = fa_exp2tab_load();
+    fa_sigtab st;
     ptrdiff_t i = 0;
+    fa_sigtab_load(&st);
     for (; i + 16 <= n; i += 16) {
-        _mm512_storeu_ps(y + i, fa_glu_v16f(_mm512_loadu_ps(x + i), _mm512_loadu_ps(p + i), &tab));
+        _mm512_storeu_ps(y + i, fa_glu_any_v16f(_mm512_loadu_ps(x + i), _mm512_loadu_ps(p + i),
+                                                &st, &tab));
     }
     if (i < n) {
         __mmask16 mask = (__mmask16)((1u << (n - i)) - 1u);
-        _mm512_mask_storeu_ps(y + i, mask, fa_glu_v16f(_mm512_maskz_loadu_ps(mask, x + i),
-                                                       _mm512_maskz_loadu_ps(mask, p + i), &tab));
+        _mm512_mask_storeu_ps(y + i, mask, fa_glu_any_v16f(_mm512_maskz_loadu_ps(mask, x + i),
+                                                           _mm512_maskz_loadu_ps(mask, p + i),
+                                                           &st, &tab));
     }
 }
 
