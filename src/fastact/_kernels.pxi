@@ -875,7 +875,12 @@ cdef inline void rowwise_part(floating* tag, char** args, const Py_ssize_t* dims
 cdef inline void rowwise_loop(floating* tag, char** args, const Py_ssize_t* dims,
                               const Py_ssize_t* steps, bint logmode, bint neg) noexcept nogil:
     # gufunc (n)->(n) loop: the slices split evenly over the threads (none for small calls).
+    # Adjacent columns (the reduced axis strided, slices next to each other): the
+    # threads split every row, so each gets at least 512 bytes of it and its share
+    # starts on a multiple of 64 bytes; narrower rows run on one thread (two threads
+    # writing the same cache lines row after row were twice as slow as one).
     cdef Py_ssize_t nouter = dims[0], n = dims[1], chunk, lo
+    cdef Py_ssize_t isz = sizeof(floating), align = 1
     cdef int nt, c
     if nouter == 0 or n == 0:
         return
@@ -883,10 +888,14 @@ cdef inline void rowwise_loop(floating* tag, char** args, const Py_ssize_t* dims
     nt = threads_for(nouter * n)
     if nt > nouter:
         nt = <int>nouter
+    if steps[0] == isz and steps[1] == isz and steps[2] != isz:
+        align = 64 // isz
+        if nt > nouter * isz // 512:
+            nt = <int>(nouter * isz // 512)
     if nt <= 1:
         rowwise_part(tag, args, dims, steps, logmode, neg, 0, nouter)
     else:
-        chunk = (nouter + nt - 1) // nt
+        chunk = ((nouter + nt - 1) // nt + align - 1) // align * align
         for c in prange(nt, num_threads=nt, schedule="static"):
             lo = c * chunk
             if lo < nouter:
