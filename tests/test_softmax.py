@@ -397,3 +397,24 @@ def test_float16_is_float32_rounded_once(name, path):
     y = big.copy()
     g(y, out=y, axes=[(-1,), (-1,)])  # in place
     arrays.assert_same(y, g(big.astype(np.float32), axes=[(-1,), (-1,)]).astype(np.float16))
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_softmax_results_near_the_smallest_normal_keep_their_last_bit(path, dtype):
+    # e (h0 + h1) with h1 ~ h0 2^-24 (2^-53): unscaled, the low product e h1 underflows
+    # for results below ~2^-100 (float32) / ~2^-970 (float64) and loses the correction
+    # (float64 baseline results were 3 ulps off here, AVX-512 ones 2); scaled by 2^64
+    # first, they are rounded about once
+    lo = -87.0 if dtype == np.float32 else -707.0
+    rng = np.random.default_rng(21)
+    # a sum of a few large terms (so 1/sum needs its low part), the rest near the bottom
+    x = np.concatenate([[0.0], rng.uniform(-2, 0, 19), rng.uniform(lo, lo + 4, 200000)])
+    x = x.astype(dtype)
+    want = rowwise_ref(x).astype(dtype)
+    normal = np.abs(want) >= np.finfo(dtype).tiny
+    assert normal.sum() > 50000
+    for make, axis in ((lambda v: v, -1), (lambda v: v[:, None].copy(), 0)):
+        got = call(path, "softmax", make(x), axis=axis).reshape(-1)
+        worst = arrays.ulp_distance(got[normal], want[normal]).max()
+        assert worst <= (1 if path == "avx512" and axis == -1 else 2), (axis, worst)

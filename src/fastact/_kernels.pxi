@@ -47,6 +47,8 @@ cdef extern from "_vmath.h" nogil:
     void fa_expsum_row_f(const float*, float*, Py_ssize_t, float, int, double*, double*)
     float fa_max_row_f(const float*, Py_ssize_t)
     double fa_max_row_d(const double*, Py_ssize_t)
+    float fa_softmax_scale_f(float, float, float)
+    double fa_softmax_scale_d(double, double, double)
     void fa_finish_row_f(const float*, float*, Py_ssize_t, float, float, int)
     void fa_finish_row_d(const double*, double*, Py_ssize_t, double, double, int)
     void fa_expsum_lanes_d(const double*, double*, Py_ssize_t, const double*, double*,
@@ -586,14 +588,15 @@ cdef inline void split_total(double t0, double t1, floating* h0, floating* h1) n
 cdef inline floating finish_one(floating xv, floating yv, floating h0, floating h1,
                                 bint logmode) noexcept nogil:
     # The last pass for one element, in the input's precision: softmax y * (h0 + h1) =
-    # e / sum with one rounding (fa_mul2); log_softmax (x - h0) - h1 = x - (max + log sum),
+    # e / sum with one rounding (fa_softmax_scale: fa_mul2 on y 2^64, so the low product
+    # does not underflow for tiny results); log_softmax (x - h0) - h1 = x - (max + log sum),
     # two roundings at most (x - h0 is exact when it cancels: Sterbenz).
     if logmode:
         return (xv - h0) - h1
     if floating is float:
-        return fa_mul2_f(yv, h0, h1)
+        return fa_softmax_scale_f(yv, h0, h1)
     else:
-        return fa_mul2_d(yv, h0, h1)
+        return fa_softmax_scale_d(yv, h0, h1)
 
 cdef inline void lanes_finish(const floating* x, Py_ssize_t sx, floating* y, Py_ssize_t sy,
                               Py_ssize_t nrows, Py_ssize_t w, const floating* h0,

@@ -126,6 +126,17 @@ static FA_INLINE FA_T FA_FN(fa_mul2_)(FA_T a, FA_T bh, FA_T bl)
 #endif
 }
 
+/* softmax's last step for one element: e (h0 + h1) with one rounding (fa_mul2_), e scaled
+ * by 2^64 first and the product back after (both exact for normal values): h1 is ~2^-24
+ * h0 (2^-53 in float64), so e h1 would underflow, and lose the correction, for results
+ * below ~2^-100 (2^-970); a subnormal result is rounded twice (at most one more ulp of
+ * the smallest subnormal). */
+static FA_INLINE FA_T FA_FN(fa_softmax_scale_)(FA_T e, FA_T h0, FA_T h1)
+{
+    return FA_FN(fa_mul2_)(e * (FA_T)18446744073709551616.0, h0, h1)
+           * (FA_T)5.42101086242752217e-20;
+}
+
 /* The max pass of a contiguous softmax slice (rowwise_contig): NaN skipped (the
  * comparison is false), -inf when there is none; 32 running maxima, so the loop
  * vectorises without reassociating anything. */
@@ -156,7 +167,7 @@ static FA_INLINE FA_T FA_FN(fa_max_row_)(const FA_T *x, ptrdiff_t n)
 
 /* The last pass of a contiguous softmax slice (rowwise_contig; _kernels.pxi's
  * finish_one, a loop each so that both vectorise): softmax y = y (h0 + h1) in one
- * rounding, log_softmax y = (x - h0) - h1. */
+ * rounding (fa_softmax_scale_), log_softmax y = (x - h0) - h1. */
 static FA_INLINE void FA_FN(fa_finish_row_)(const FA_T *x, FA_T *y, ptrdiff_t n, FA_T h0,
                                             FA_T h1, int logmode)
 {
@@ -167,7 +178,7 @@ static FA_INLINE void FA_FN(fa_finish_row_)(const FA_T *x, FA_T *y, ptrdiff_t n,
         }
     } else {
         for (i = 0; i < n; i++) {
-            y[i] = FA_FN(fa_mul2_)(y[i], h0, h1);
+            y[i] = FA_FN(fa_softmax_scale_)(y[i], h0, h1);
         }
     }
 }
