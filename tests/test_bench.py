@@ -225,3 +225,17 @@ def test_python_m_fastact_bench():
                            capture_output=True, text=True, timeout=60, cwd=ROOT.parent)
     assert help_.returncode == 0 and "python -m fastact bench" in help_.stdout
     assert "--png" in help_.stdout and "--threads" in help_.stdout
+
+
+def test_a_busy_machine_is_said_in_the_header(bench, capsys, monkeypatch):
+    # default-threads timings on a loaded machine measure descheduled threads: the
+    # header says so when the load average is at least half the logical CPUs
+    impl = bench._bench
+    assert impl.busy_note(None, 2) is None and impl.busy_note(0.9, 2) is None
+    assert "busy" in impl.busy_note(1.0, 2) and "1.00 on 2" in impl.busy_note(1.0, 2)
+    monkeypatch.setattr(impl, "_load_average", lambda: 64.0)
+    assert bench.main([*TINY, "--functions", "sigmoid", "--threads", "1"]) == 0
+    assert "Warning: the machine is busy" in capsys.readouterr().out
+    monkeypatch.setattr(impl, "_load_average", lambda: 0.0)
+    assert bench.main([*TINY, "--functions", "sigmoid", "--threads", "1"]) == 0
+    assert "busy" not in capsys.readouterr().out

@@ -949,8 +949,27 @@ def parse_args(argv, prog=None):
     return args
 
 
+def busy_note(load, ncpu):
+    """A warning line when the machine is busy (1-minute load average `load` at least
+    half of `ncpu` logical CPUs): multi-threaded timings then measure descheduled
+    threads, not the kernels. None when idle or when the load is unknown."""
+    if load is None or not ncpu or load < 0.5 * ncpu:
+        return None
+    return (f"**Warning: the machine is busy** (1-minute load average {load:.2f} on {ncpu} "
+            f"logical CPUs before the run): the timings, the default-threads ones above "
+            f"all, include time other processes took; rerun on an idle machine.")
+
+
+def _load_average():
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):  # Windows; or not available
+        return None
+
+
 def main(argv=None, prog=None):
     args = parse_args(sys.argv[1:] if argv is None else argv, prog)
+    busy = busy_note(_load_average(), os.cpu_count())
     libs, skipped = load_libraries(args.peers)
     sessions = OrtSessions(*libs["onnxruntime"].module) if "onnxruntime" in libs else None
     cfg = fastact.config()
@@ -985,6 +1004,8 @@ def main(argv=None, prog=None):
     ]
     if skipped:
         header += [""] + [f"- {line}" for line in skipped]
+    if busy:
+        header += ["", busy]
 
     results, warnings, notes, body = [], [], [], []
     for mode in args.modes:
