@@ -637,12 +637,6 @@ static void fa_sigmoid_block_f(const float *x, float *y, ptrdiff_t n)
     fa_sigtab st;
     ptrdiff_t i = 0;
     fa_sigtab_load(&st);
-    for (; i + 32 <= n; i += 32) {
-        __m512 a = fa_sigmoid_any_v16f(_mm512_loadu_ps(x + i), &st, &tab);
-        __m512 b = fa_sigmoid_any_v16f(_mm512_loadu_ps(x + i + 16), &st, &tab);
-        _mm512_storeu_ps(y + i, a);
-        _mm512_storeu_ps(y + i + 16, b);
-    }
     for (; i + 16 <= n; i += 16) {
         _mm512_storeu_ps(y + i, fa_sigmoid_any_v16f(_mm512_loadu_ps(x + i), &st, &tab));
     }
