@@ -96,15 +96,27 @@ def float32_table_rows(table):
     on interval i), then the row DEG+1, the rounding error of the constant term,
     c0 - float32(c0), so that a kernel can add c0 in two parts and round once at the
     end; each value printed as the float32 it rounds to (9 digits round-trip exactly)."""
-    rows = []
     c0_lo = [c - mp.mpf(float(np.float32(float(c)))) for c in table[0]]
-    for row in table + [c0_lo]:
+    return float32_rows(table + [c0_lo])
+
+
+def float32_rows(rows):
+    """The C lines of rows of 32 float32 values (then the closing "};"), 8 to a line."""
+    lines = []
+    for row in rows:
         vals = ["%.9ef" % float(np.float32(float(v))) for v in row]
-        rows.append("    {" + ",".join(vals[:8]) + ",")
+        lines.append("    {" + ",".join(vals[:8]) + ",")
         for j in range(8, 32, 8):
             end = "}," if j == 24 else ","
-            rows.append("     " + ",".join(vals[j:j + 8]) + end)
-    return rows + ["};"]
+            lines.append("     " + ",".join(vals[j:j + 8]) + end)
+    return lines + ["};"]
+
+
+def write_lines(path, lines, worst):
+    """Write a generated header and say so, with its worst fit error."""
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print(f"wrote {path}: fit error 2^{float(mp.log(worst, 2)):.1f}")
 
 
 def write_tanh_table(path=TABLE_HEADER):
@@ -119,9 +131,7 @@ def write_tanh_table(path=TABLE_HEADER):
         "static const float FA_TANH_TAB[%d][32] __attribute__((aligned(64))) = {" % (TABLE_DEG + 2),
     ]
     lines += float32_table_rows(table)
-    with open(path, "w") as f:
-        f.write("\n".join(lines) + "\n")
-    print(f"wrote {path}: fit error 2^{float(mp.log(worst, 2)):.1f}")
+    write_lines(path, lines, worst)
 
 
 
@@ -177,15 +187,8 @@ def write_sigmoid_table(path=SIG_HEADER):
         "static const float FA_SIG_TAB[%d][32] __attribute__((aligned(64))) = {"
         % (SIG_DEG + 5),
     ]
-    for row in rows:
-        vals = ["%.9ef" % float(np.float32(float(v))) for v in row]
-        lines.append("    {" + ",".join(vals[:8]) + ",")
-        for j in range(8, 32, 8):
-            lines.append("     " + ",".join(vals[j:j + 8]) + ("}," if j == 24 else ","))
-    lines.append("};")
-    with open(path, "w") as f:
-        f.write("\n".join(lines) + "\n")
-    print(f"wrote {path}: fit error 2^{float(mp.log(worst, 2)):.1f}")
+    lines += float32_rows(rows)
+    write_lines(path, lines, worst)
 
 
 
@@ -349,9 +352,7 @@ def write_gelu_f32_table(path=GELU_F_HEADER):
         % (GELU_F_DEG + 2),
     ]
     lines += float32_table_rows(table)
-    with open(path, "w") as f:
-        f.write("\n".join(lines) + "\n")
-    print(f"wrote {path}: fit error 2^{float(mp.log(worst, 2)):.1f}")
+    write_lines(path, lines, worst)
 
 
 if __name__ == "__main__":
