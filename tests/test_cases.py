@@ -20,8 +20,9 @@ CASES = json.loads(COPY.read_text())["cases"]
 
 def test_copy_is_current():
     if not SHARED.exists():
-        pytest.skip(f"the project's shared folder is not beside this clone, so the check "
-                    f"that {COPY.name} matches it is skipped; the committed copy is tested")
+        pytest.skip(f"{SHARED} (the development workspace's copy of the public bug-report "
+                    f"cases) does not exist, so the check that tests/references/{COPY.name} "
+                    f"matches it is skipped; the committed copy is tested")
     assert json.loads(SHARED.read_text()) == json.loads(COPY.read_text()), (
         f"refresh the copy: cp {SHARED} {COPY}")
 
