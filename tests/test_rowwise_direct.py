@@ -1,5 +1,5 @@
 """The rowwise functions' direct call (_ufuncs.RowwiseDirect): the common call (a native,
-aligned, C-contiguous float32/float64 ndarray over its last axis) runs the gufunc's own
+aligned, C-contiguous float32/float64 ndarray over any one axis) runs the gufunc's own
 loop without NumPy's gufunc machinery. It must give the gufunc's bits, take out= as the
 gufunc does, and leave every other call (layouts, overlap, dtypes, errors) to the
 gufunc."""
@@ -43,6 +43,42 @@ def test_direct_gives_the_gufuncs_bits(name, dtype, shape):
     inplace = x.copy()
     assert f(inplace, out=inplace) is inplace
     arrays.assert_same(inplace, want)
+
+
+AXIS_SHAPES = [((1000, 1), 0), ((5, 7), 0), ((3, 5, 17), 1), ((3, 5, 17), 0), ((3, 5, 17), -3),
+               ((2, 33, 4, 3), 1), ((4, 1), -2), ((300, 300), 0)]  # last: threaded
+
+
+@pytest.mark.parametrize("name", ROWWISE)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape, axis", AXIS_SHAPES)
+def test_direct_over_another_axis_gives_the_gufuncs_bits(name, dtype, shape, axis):
+    f = getattr(fastact, name)
+    x = np.moveaxis(_rows(np.moveaxis(np.empty(shape), axis, -1).shape, dtype, seed=5),
+                    -1, axis).copy()  # special values along the axis normalised over
+    want = f.gufunc(x, axis=axis)
+    direct = _ufuncs.DIRECT[name](x, None, axis)
+    assert direct is not None and direct.dtype == dtype and direct.shape == x.shape
+    arrays.assert_same(direct, want)
+    arrays.assert_same(f(x, axis=axis), want)
+    out = np.full_like(x, 42)
+    assert f(x, axis=axis, out=out) is out
+    arrays.assert_same(out, want)
+    inplace = x.copy()
+    assert f(inplace, axis=axis, out=inplace) is inplace
+    arrays.assert_same(inplace, want)
+
+
+@pytest.mark.parametrize("name", ROWWISE)
+def test_direct_declines_an_axis_out_of_range_and_the_wrapper_raises(name):
+    x = _rows((6, 8), np.float64, seed=3)
+    out = np.full_like(x, 42)
+    for axis in (2, -3, 99):
+        assert _ufuncs.DIRECT[name](x, None, axis) is None
+        with pytest.raises(np.exceptions.AxisError if hasattr(np, "exceptions")
+                           else np.AxisError, match=f"fastact.{name}"):
+            getattr(fastact, name)(x, axis=axis, out=out)
+    assert np.all(out == 42)
 
 
 @pytest.mark.parametrize("name", ROWWISE)

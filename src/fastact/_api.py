@@ -125,18 +125,19 @@ def _rowwise(act):
     def wrapper(x, axis=-1, out=None, *, dtype=None):
         if type(out) is tuple and len(out) == 1:  # out=(o,), as for any ufunc
             out = out[0]
-        # The common call first (a float32/64 ndarray, the last axis): nothing to check
+        # The common call first (a float32/64 ndarray, an int axis): nothing to check
         # that the gufunc's loop does not handle itself, so small calls stay cheap.
-        if (type(x) is np.ndarray and axis == -1 and x.dtype in fast_dtypes and x.ndim
-                and type(axis) is int and dtype is None
-                and (out is None or type(out) is np.ndarray)):
-            y = direct(x, out)  # None unless C-contiguous, aligned, no partial overlap
+        if (type(x) is np.ndarray and type(axis) is int and x.dtype in fast_dtypes
+                and x.ndim and dtype is None and (out is None or type(out) is np.ndarray)):
+            # None unless C-contiguous, aligned, no partial overlap, axis in range
+            y = direct(x, out, axis)
             if y is not None:
                 return y
-            if out is None:
-                return _run(qual, gufunc, x)
-            if out.shape == x.shape:
-                return _run(qual, gufunc, x, out=out)
+            if axis == -1:
+                if out is None:
+                    return _run(qual, gufunc, x)
+                if out.shape == x.shape:
+                    return _run(qual, gufunc, x, out=out)
         if type(x) is not np.ndarray and not (hasattr(x, "__array_ufunc__")
                                               and hasattr(x, "dtype")):
             try:  # lists, scalars, ...; array-likes that dispatch (dask, xarray) stay

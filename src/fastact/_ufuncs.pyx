@@ -309,11 +309,13 @@ ctypedef void (*gufunc_loop)(char** args, const cnp.npy_intp* dims,
 cdef class RowwiseDirect:
     """The gufunc loop of one rowwise function (softmax, ...) on the path in use, called
     without NumPy's gufunc machinery: for the common call (a native, aligned, C-contiguous
-    float32/float64 ndarray over its last axis, out None or such an array of the same
+    float32/float64 ndarray over any one axis, out None or such an array of the same
     shape and dtype that is x itself or does not overlap it), which costs ~1 us in NumPy's
-    dispatch for a small array. The very same loop runs (threads, FP-flag restore), so
-    the bits are those of the gufunc. Anything else returns None and the caller uses the
-    gufunc."""
+    dispatch for a small array (~2 us with axis=). The very same loop runs (threads,
+    FP-flag restore) on the slices NumPy would hand it: the last axis as rows; another
+    axis as, for each index before it, the block of adjacent slices after it (columns
+    for axis 0 of a matrix). So the bits are those of the gufunc. Anything else
+    (including an axis out of range) returns None and the caller uses the gufunc."""
     cdef gufunc_loop loop_f
     cdef gufunc_loop loop_d
 
@@ -321,14 +323,14 @@ cdef class RowwiseDirect:
         self.loop_f = <gufunc_loop>PyCapsule_GetPointer(table[f"{name}_loop_f"], NULL)
         self.loop_d = <gufunc_loop>PyCapsule_GetPointer(table[f"{name}_loop_d"], NULL)
 
-    def __call__(self, cnp.ndarray x, out):
+    def __call__(self, cnp.ndarray x, out, int axis=-1):
         cdef int typenum = cnp.PyArray_TYPE(x), nd = cnp.PyArray_NDIM(x), k
+        cdef cnp.npy_intp outer = 1, inner
         cdef gufunc_loop loop
         cdef cnp.ndarray y
         cdef cnp.npy_intp n, total, isz
         cdef cnp.npy_intp dims[2]
         cdef cnp.npy_intp steps[4]
-        cdef char* args[2]
         cdef char* xa
         cdef char* ya
         if typenum == cnp.NPY_FLOAT:
@@ -340,10 +342,17 @@ cdef class RowwiseDirect:
         if (nd == 0 or not cnp.PyArray_IS_C_CONTIGUOUS(x) or not cnp.PyArray_ISALIGNED(x)
                 or not cnp.PyArray_ISNOTSWAPPED(x)):
             return None
-        n = cnp.PyArray_DIMS(x)[nd - 1]
+        if axis < 0:
+            axis += nd
+        if not 0 <= axis < nd:
+            return None
+        n = cnp.PyArray_DIMS(x)[axis]
         total = cnp.PyArray_SIZE(x)
         if n == 0 or total == 0:
             return None
+        for k in range(axis):
+            outer *= cnp.PyArray_DIMS(x)[k]
+        inner = total // (outer * n)
         if out is None:
             y = cnp.PyArray_EMPTY(nd, cnp.PyArray_DIMS(x), typenum, 0)
         else:
@@ -357,23 +366,38 @@ cdef class RowwiseDirect:
             for k in range(nd):
                 if cnp.PyArray_DIMS(y)[k] != cnp.PyArray_DIMS(x)[k]:
                     return None
-            xa = <char*>cnp.PyArray_DATA(x)
-            ya = <char*>cnp.PyArray_DATA(y)
-            if y is not x and xa < ya + cnp.PyArray_NBYTES(y) and ya < xa + cnp.PyArray_NBYTES(x):
-                return None  # partial overlap: NumPy's gufunc copies first
         isz = cnp.PyArray_ITEMSIZE(x)
-        args[0] = <char*>cnp.PyArray_DATA(x)
-        args[1] = <char*>cnp.PyArray_DATA(y)
-        dims[0] = total // n
+        xa = <char*>cnp.PyArray_DATA(x)
+        ya = <char*>cnp.PyArray_DATA(y)
+        if y is not x and xa < ya + cnp.PyArray_NBYTES(y) and ya < xa + cnp.PyArray_NBYTES(x):
+            return None  # partial overlap: NumPy's gufunc copies first
         dims[1] = n
-        steps[0] = steps[1] = n * isz
-        steps[2] = steps[3] = isz
+        if inner == 1:  # rows: one call over all of them
+            outer, dims[0] = 1, total // n
+            steps[0] = steps[1] = n * isz
+            steps[2] = steps[3] = isz
+        else:  # per index before axis: inner adjacent slices, n apart by inner elements
+            dims[0] = inner
+            steps[0] = steps[1] = isz
+            steps[2] = steps[3] = inner * isz
         if total >= 65536:  # large: other Python threads may run meanwhile
             with nogil:
-                loop(args, dims, steps, NULL)
+                _run_slices(loop, xa, ya, outer, n * inner * isz, dims, steps)
         else:
-            loop(args, dims, steps, NULL)
+            _run_slices(loop, xa, ya, outer, n * inner * isz, dims, steps)
         return y
+
+
+cdef void _run_slices(gufunc_loop loop, char* xa, char* ya, cnp.npy_intp outer,
+                      cnp.npy_intp block, const cnp.npy_intp* dims,
+                      const cnp.npy_intp* steps) noexcept nogil:
+    """The gufunc loop on outer blocks of block bytes each (x and y alike)."""
+    cdef char* args[2]
+    cdef cnp.npy_intp o
+    for o in range(outer):
+        args[0] = xa + o * block
+        args[1] = ya + o * block
+        loop(args, dims, steps, NULL)
 
 
 _env_threads = os.environ.get("FASTACT_NUM_THREADS", "").strip()
