@@ -516,9 +516,8 @@ static FA_INLINE __m512 fa_exp_parts_v16f(__m512 z, __m512 lo, const fa_exp2tab 
     __m512 k = _mm512_sub_ps(kb, _mm512_set1_ps(12582912.0f));
     __m512 r = _mm512_fnmadd_ps(k, _mm512_set1_ps(0.02166085f), z);  /* float(ln2/32) */
     __m512i j = _mm512_castps_si512(kb);
-    __m512i n = _mm512_sub_epi32(j, _mm512_set1_epi32(0x4b400000));
     __m512 p, t, tl;
-    *m = _mm512_cvtepi32_ps(_mm512_srai_epi32(n, 5));
+    *m = _mm512_mul_ps(k, _mm512_set1_ps(0.03125f));  /* n/32: vscalefps takes its floor */
     r = _mm512_fnmadd_ps(k, _mm512_set1_ps(-5.952044687e-11f), r); /* ln2/32 - float(ln2/32) */
     r = _mm512_add_ps(r, lo);
     /* e^r - 1 = r + r^2 (1/2 + r/6 + r^2/24) */
@@ -680,9 +679,9 @@ static FA_INLINE __m512d fa_exp_parts_v8d(__m512d z, __m512d lo, const fa_exp2ta
     __m512d kb = _mm512_fmadd_pd(z, _mm512_set1_pd(23.083120654223414), magic);
     __m512d k = _mm512_sub_pd(kb, magic);
     __m512d r = _mm512_fnmadd_pd(k, _mm512_set1_pd(0.043321698784996582), z); /* ln2/16 */
-    __m512i n = _mm512_sub_epi64(_mm512_castpd_si512(kb), _mm512_castpd_si512(magic));
+    __m512i n = _mm512_castpd_si512(kb);  /* low bits: n's (magic's are 0) */
     __m512d p, t, tl;
-    *m = _mm512_cvtepi64_pd(_mm512_srai_epi64(n, 4));
+    *m = _mm512_mul_pd(k, _mm512_set1_pd(0.0625));  /* n/16: vscalefpd takes its floor */
     r = _mm512_fnmadd_pd(k, _mm512_set1_pd(1.4494042586539372e-18), r); /* its low part */
     r = _mm512_add_pd(r, lo);
     p = _mm512_fmadd_pd(_mm512_set1_pd(1.0 / 5040.0), r, _mm512_set1_pd(1.0 / 720.0));
@@ -720,8 +719,9 @@ static FA_INLINE __m512d fa_sigmoid_v8d(__m512d x, const fa_exp2tab_d *tab)
     s = _mm512_add_pd(one, e);
     slo = _mm512_add_pd(_mm512_add_pd(_mm512_sub_pd(one, s), e), elo);
     num = _mm512_mask_blend_pd(pos, e, one);
-    q = _mm512_div_pd(num, s);
-    inv = _mm512_mask_blend_pd(pos, _mm512_sub_pd(one, q), q);
+    inv = _mm512_rcp14_pd(s);                                             /* 2^-14 */
+    inv = _mm512_fmadd_pd(inv, _mm512_fnmadd_pd(s, inv, one), inv);      /* 2^-28 */
+    q = _mm512_mul_pd(num, inv);
     c = _mm512_fnmadd_pd(q, slo, _mm512_fnmadd_pd(q, s, num));
     c = _mm512_mul_pd(_mm512_mask_add_pd(c, (__mmask8)~pos, c, elo), inv);
     return _mm512_mask_blend_pd(nan, _mm512_add_pd(q, c), x);
@@ -789,8 +789,7 @@ static FA_INLINE __m512d fa_sigparts_v8d(__m512d z, __mmask8 pos, const fa_exp2t
     num = _mm512_mask_blend_pd(pos, P, one);
     inv = _mm512_rcp14_pd(s);                                     /* 2^-14 */
     inv = _mm512_fmadd_pd(inv, _mm512_fnmadd_pd(s, inv, one), inv);       /* 2^-28 */
-    inv = _mm512_fmadd_pd(inv, _mm512_fnmadd_pd(s, inv, one), inv);       /* 2^-56 */
-    q = _mm512_mul_pd(num, inv);
+    q = _mm512_mul_pd(num, inv);   /* 2^-28: c (~2^-28 q, 2^-28 relative) mends it */
     r = _mm512_fnmadd_pd(q, slo, _mm512_fnmadd_pd(q, s, num));   /* num - q s - q slo */
     r = _mm512_mask_add_pd(r, (__mmask8)~pos, r, Plo);
     *c = _mm512_mul_pd(r, inv);
@@ -804,9 +803,13 @@ static FA_INLINE __m512d fa_sigparts_v8d(__m512d z, __mmask8 pos, const fa_exp2t
  * (vscalefps), so the negative tail x e^x keeps its subnormal value, rounded once
  * (as fa_xf_ / fa_glu_d). |x| is clamped at 110 (float32) / 800 (float64), where
  * x e^x has underflowed.
- * Special: |x| < 2^-27 / 2^-56 (+-0, subnormals) -> x * 0.5 (the arithmetic sees 0);
- * x > 110 / 800 -> x (+inf -> +inf); x < -110 / -800 -> -0.0 (-inf -> -0.0, the limit);
- * NaN -> NaN (final select). Same results as fa_xf_f / fa_xf_d up to rounding.
+ * Special, float32: |x| < 2^-27 (+-0, subnormals) -> x * 0.5 (the arithmetic sees 0);
+ * x > 110 -> x (+inf -> +inf); x < -110 -> -0.0 (-inf -> -0.0, the limit); NaN -> NaN
+ * (final select). float64, with fewer selects: exp's argument -|x| is clamped to
+ * [-800, -2^-56] (no subnormal reaches exp) and x itself enters x q + x c, so NaN
+ * flows through; |x| < 2^-56 (+-0, subnormals) -> x * 0.5; |x| > 800
+ * (+-inf) -> max(x, -0.0): x, or -0.0 for x < 0 (the limit). Same results as fa_xf_f /
+ * fa_xf_d up to rounding.
  * Error (tools/accuracy_f32.py --step 256, accuracy_f64.py -n 1e6, avx512): float32
  * 0.750 ulp, float64 0.625 (both at subnormal results: rounded twice, the product and
  * the scale).
@@ -832,21 +835,20 @@ static FA_INLINE __m512 fa_silu_v16f(__m512 x, const fa_exp2tab *tab)
 
 static FA_INLINE __m512d fa_silu_v8d(__m512d x, const fa_exp2tab_d *tab)
 {
-    const __m512d zero = _mm512_setzero_pd(), big = _mm512_set1_pd(800.0);
-    const __m512d nbig = _mm512_set1_pd(-800.0);
-    __m512d xc, z, q, c, m, r;
-    __mmask8 tiny = _mm512_cmp_pd_mask(_mm512_abs_pd(x), _mm512_set1_pd(0x1p-56), _CMP_LT_OQ);
-    __mmask8 pos = _mm512_cmp_pd_mask(x, zero, _CMP_GT_OQ);
-    xc = _mm512_maskz_mov_pd((__mmask8)~tiny, x);
-    xc = _mm512_min_pd(_mm512_max_pd(xc, nbig), big);
-    z = _mm512_sub_pd(zero, _mm512_abs_pd(xc));
+    const __m512d big = _mm512_set1_pd(800.0);
+    __m512d a = _mm512_abs_pd(x), z, q, c, m, r;
+    __mmask8 pos = _mm512_cmp_pd_mask(x, _mm512_setzero_pd(), _CMP_GT_OQ);
+    /* z = -|x| in [-800, -2^-56] (NaN: -2^-56, x's NaN then flows through x q) */
+    z = _mm512_max_pd(_mm512_min_pd(_mm512_sub_pd(_mm512_setzero_pd(), a),
+                                    _mm512_set1_pd(-0x1p-56)), _mm512_sub_pd(_mm512_setzero_pd(), big));
     q = fa_sigparts_v8d(z, pos, tab, &c, &m);
-    r = _mm512_fmadd_pd(xc, q, _mm512_mul_pd(xc, c));
+    r = _mm512_fmadd_pd(x, q, _mm512_mul_pd(x, c));
     r = _mm512_mask_scalef_pd(r, (__mmask8)~pos, r, m);
-    r = _mm512_mask_mul_pd(r, tiny, x, _mm512_set1_pd(0.5));
-    r = _mm512_mask_mov_pd(r, _mm512_cmp_pd_mask(x, big, _CMP_GT_OQ), x);
-    r = _mm512_mask_mov_pd(r, _mm512_cmp_pd_mask(x, nbig, _CMP_LT_OQ), _mm512_set1_pd(-0.0));
-    return _mm512_mask_mov_pd(r, _mm512_cmp_pd_mask(x, x, _CMP_UNORD_Q), x);
+    /* |x| < 2^-56: x/2 (c < 0 there would turn -0.0 into +0.0) */
+    r = _mm512_mask_mul_pd(r, _mm512_cmp_pd_mask(a, _mm512_set1_pd(0x1p-56), _CMP_LT_OQ),
+                           x, _mm512_set1_pd(0.5));
+    /* |x| > 800 (+-inf included, where inf c is NaN): x for x > 0, else -0.0 */
+    return _mm512_mask_max_pd(r, _mm512_cmp_pd_mask(a, big, _CMP_GT_OQ), x, _mm512_set1_pd(-0.0));
 }
 
 /*
