@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import fastact
+from fastact import _ufuncs
 from fastact._registry import ROWWISE
 
 import arrays
@@ -204,6 +205,82 @@ def test_glu_out_and_0d():
         fastact.glu(1.0)
     with pytest.raises(AxisError):
         fastact.glu(x, axis=2)
+
+
+GLU_SHAPES = [((10,), 0), ((7, 10), -1), ((8, 7), 0), ((4, 8, 6), 0), ((3, 8, 5), 1),
+              ((4, 8, 6), 2), ((300, 1000), -1), ((1000, 300), 0)]  # last two: threaded
+
+
+def _glu_input(shape, dtype, seed):
+    x = arrays.values(shape, dtype, seed=seed) * 8
+    flat = x.reshape(-1)
+    flat[:: 97] = np.inf
+    flat[5:: 101] = -np.inf
+    flat[7:: 89] = np.nan
+    flat[3:: 83] = -0.0
+    return x
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape, axis", GLU_SHAPES)
+def test_glu_direct_loop_gives_the_ufuncs_bits(path, dtype, shape, axis):
+    # the one loop over C-contiguous halves (threaded for large calls, whatever the
+    # rows' length) against the ufunc on the halves' views, on every path
+    direct = _ufuncs.SplitDirect(_ufuncs._loops_module(path).loop_table(), "glu")
+    x = _glu_input(shape, dtype, seed=len(shape) + axis)
+    a, b = np.split(x, 2, axis=axis)
+    want = kernels(path)["glu"](a, b)
+    got = direct(x, None, axis)
+    assert got is not None and got.dtype == dtype
+    arrays.assert_same(got, want)
+    out = np.full_like(want, 42)
+    assert direct(x, out, axis) is out
+    arrays.assert_same(out, want)
+
+
+def test_glu_direct_loop_same_bits_for_any_thread_count():
+    x = _glu_input((400, 1000), np.float32, seed=3)
+    try:
+        fastact.set_num_threads(1)
+        one = fastact.glu(x)
+        one_axis0 = fastact.glu(x, axis=0)
+    finally:
+        fastact.set_num_threads(0)
+    arrays.assert_same(fastact.glu(x), one)
+    arrays.assert_same(fastact.glu(x, axis=0), one_axis0)
+    arrays.assert_same(one, fastact.glu.ufunc(x[:, :500], x[:, 500:]))
+
+
+def test_glu_direct_loop_declines_what_the_ufunc_must_handle():
+    d = _ufuncs.DIRECT["glu"]
+    x = _glu_input((6, 8), np.float64, seed=2)
+    y = np.empty((6, 4))
+    unaligned = np.frombuffer(b"\0" + x.tobytes(), dtype=np.float64, offset=1).reshape(6, 8)
+    declined = [
+        (x[:, ::2], None, -1), (x.T, None, -1), (unaligned, None, -1),
+        (x.astype(">f8"), None, -1), (x.astype(np.float16), None, -1),
+        (np.arange(48).reshape(6, 8), None, -1), (np.array(3.0), None, 0),
+        (np.empty((0, 8)), None, -1), (np.empty((6, 0)), None, -1),
+        (x[:, :7], None, -1),                                # odd length (not contiguous)
+        (np.ones((6, 7)), None, -1), (x, None, 2), (x, None, -3),
+        (x, y.astype(np.float32), -1), (x, np.empty((6, 8)), -1), (x, np.empty((3, 8)), -1),
+        (x, np.asfortranarray(y), -1), (x, [[0.0] * 4] * 6, -1),
+    ]
+    for xi, out, axis in declined:
+        assert d(xi, out, axis) is None, (xi.dtype, xi.shape, axis)
+    read_only = y.copy()
+    read_only.flags.writeable = False
+    assert d(x, read_only, -1) is None
+    big = np.arange(100.0)
+    assert d(big[0:80].reshape(10, 8), big[20:60].reshape(10, 4), -1) is None  # overlap
+    # and the wrapper still gives the ufunc's results and errors for them
+    a, b = big[0:80].reshape(10, 8)[:, :4].copy(), big[0:80].reshape(10, 8)[:, 4:].copy()
+    overlapping = big[20:60].reshape(10, 4)
+    fastact.glu(big[0:80].reshape(10, 8), out=overlapping)
+    arrays.assert_same(overlapping, fastact.glu.ufunc(a, b))
+    with pytest.raises(ValueError, match="glu"):
+        fastact.glu(x, out=read_only)
 
 
 # ------------------------------------------------------------------ softmin

@@ -41,6 +41,7 @@ cdef extern from "_vmath.h" nogil:
     void fa_softplus1_block_f(const float*, float*, Py_ssize_t, float)
     void fa_log_sigmoid_block_f(const float*, float*, Py_ssize_t)
     void fa_gelu_block_f(const float*, float*, Py_ssize_t)
+    void fa_gelu_tanh_block_f(const float*, float*, Py_ssize_t)
     int FA_LANES_F
     void fa_expsum_lanes_f(const float*, float*, Py_ssize_t, const float*, double*, double*,
                            int)
@@ -196,7 +197,9 @@ cdef inline floating k_gelu_tanh(floating x) noexcept nogil:
     # gelu(x, approximate="tanh") = x/2 (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x^3),
     # as x sigmoid(2u) (no cancellation for x < 0), 2u in double-length (its error is
     # multiplied by |2u| in the tail): fa_gelu_tanh_d in _vmath.h. float32 / float16: in
-    # double, rounded once. Special: +-0 -> +-0, +inf -> +inf, -inf -> -0.0, NaN -> NaN.
+    # double, rounded once (float32 arrays on AVX-512: the block fa_gelu_tanh_block_f, the
+    # same formula in AVX-512 float64 arithmetic with a plain float64 2u, which float32's
+    # precision allows). Special: +-0 -> +-0, +inf -> +inf, -inf -> -0.0, NaN -> NaN.
     # Error (float64): ~0.6 ulp.
     if floating is float:
         return <float>fa_gelu_tanh_d(<double>x)
@@ -829,6 +832,46 @@ cdef inline void elementwise_loop(floating* tag, char** args, const Py_ssize_t* 
             if start < n:
                 elementwise_part(tag, args, steps, d, pv, scalar, start, min(n, start + chunk))
     fa_fp_restore(st)
+
+cdef inline void halves_part(floating* tag, char** args, Py_ssize_t h, kernel_fn v,
+                             Py_ssize_t lo, Py_ssize_t hi) noexcept nogil:
+    # Output elements lo .. hi-1 of a split call (see halves_loop): element i is j = i % h
+    # of block o = i // h, so y[i] = k(a[j], b[j]) with a = x + 2 h o, b = a + h; each run
+    # within one block is one call of the two-input block kernel v (x, y, n, p = b).
+    cdef Py_ssize_t i = lo, o, j, m, isz = sizeof(floating)
+    cdef char* xa
+    while i < hi:
+        o = i // h
+        j = i - o * h
+        m = min(h - j, hi - i)
+        xa = args[0] + (2 * h * o + j) * isz
+        v(xa, args[1] + i * isz, m, xa + h * isz)
+        i += m
+
+
+cdef inline void halves_loop(floating* tag, char** args, const Py_ssize_t* dims,
+                             kernel_fn v) noexcept nogil:
+    # A split function (glu) on C-contiguous memory: dims[0] blocks, each 2 dims[1]
+    # elements of x (the halves a and b, one after the other) -> dims[1] elements of y,
+    # blocks adjacent in both. The elements are split over threads for large calls
+    # (by the input's size, as for every function; whatever the blocks' size); every
+    # element is computed by the same code.
+    cdef Py_ssize_t h = dims[1], total = dims[0] * dims[1], chunk, start
+    cdef int nt, c
+    if total <= 0:
+        return
+    cdef fa_fpstate st = fa_fp_save()
+    nt = threads_for(2 * total)
+    if nt == 1:
+        halves_part(tag, args, h, v, 0, total)
+    else:
+        chunk = ((total + nt - 1) // nt + PAR_ALIGN - 1) // PAR_ALIGN * PAR_ALIGN
+        for c in prange(nt, num_threads=nt, schedule="static"):
+            start = c * chunk
+            if start < total:
+                halves_part(tag, args, h, v, start, min(total, start + chunk))
+    fa_fp_restore(st)
+
 
 cdef inline void negate_into(const floating* x, Py_ssize_t sx, floating* y, Py_ssize_t sy,
                              Py_ssize_t n, Py_ssize_t ncols) noexcept nogil:

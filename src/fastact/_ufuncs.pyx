@@ -306,7 +306,71 @@ ctypedef void (*gufunc_loop)(char** args, const cnp.npy_intp* dims,
                              const cnp.npy_intp* steps, void* data) noexcept nogil
 
 
-cdef class RowwiseDirect:
+cdef class _Direct:
+    """What the direct calls share: the float32 / float64 loops of one function on the
+    path in use (capsules NAME_<kind>_f / _d of the loop table) and the checks on x and
+    out. Each check answers whether the call can skip NumPy; no means None."""
+    cdef gufunc_loop loop_f
+    cdef gufunc_loop loop_d
+
+    def __init__(self, table, name):
+        self.loop_f = <gufunc_loop>PyCapsule_GetPointer(table[f"{name}_{self.KIND}_f"], NULL)
+        self.loop_d = <gufunc_loop>PyCapsule_GetPointer(table[f"{name}_{self.KIND}_d"], NULL)
+
+    cdef gufunc_loop _loop(self, cnp.ndarray x) noexcept:
+        """x's loop if x is a native, aligned, C-contiguous float32/float64 array of at
+        least one dimension, else NULL."""
+        cdef int typenum = cnp.PyArray_TYPE(x)
+        if (cnp.PyArray_NDIM(x) == 0 or not cnp.PyArray_IS_C_CONTIGUOUS(x)
+                or not cnp.PyArray_ISALIGNED(x) or not cnp.PyArray_ISNOTSWAPPED(x)):
+            return NULL
+        if typenum == cnp.NPY_FLOAT:
+            return self.loop_f
+        if typenum == cnp.NPY_DOUBLE:
+            return self.loop_d
+        return NULL
+
+    cdef int _axis(self, cnp.ndarray x, int axis) noexcept:
+        """axis normalised into 0 .. nd-1 if x has a loop (above), is not empty and axis
+        is in range; else -1."""
+        cdef int nd = cnp.PyArray_NDIM(x)
+        if self._loop(x) == NULL or cnp.PyArray_SIZE(x) == 0:
+            return -1
+        if axis < 0:
+            axis += nd
+        return axis if 0 <= axis < nd else -1
+
+
+cdef object _output(cnp.ndarray x, out, const cnp.npy_intp* dims, bint same_ok):
+    """The output: a new C-contiguous array of shape dims and x's dtype for out None;
+    out itself if it is such a writeable, aligned, native ndarray that does not overlap
+    x (or, with same_ok, is x); else None."""
+    cdef int typenum = cnp.PyArray_TYPE(x), nd = cnp.PyArray_NDIM(x), k
+    cdef cnp.ndarray y
+    cdef char* xa
+    cdef char* ya
+    if out is None:
+        return cnp.PyArray_EMPTY(nd, <cnp.npy_intp*>dims, typenum, 0)
+    if type(out) is not np.ndarray:
+        return None
+    y = out
+    if (cnp.PyArray_TYPE(y) != typenum or cnp.PyArray_NDIM(y) != nd
+            or not cnp.PyArray_IS_C_CONTIGUOUS(y) or not cnp.PyArray_ISALIGNED(y)
+            or not cnp.PyArray_ISWRITEABLE(y) or not cnp.PyArray_ISNOTSWAPPED(y)):
+        return None
+    for k in range(nd):
+        if cnp.PyArray_DIMS(y)[k] != dims[k]:
+            return None
+    if same_ok and y is x:
+        return y
+    xa = <char*>cnp.PyArray_DATA(x)
+    ya = <char*>cnp.PyArray_DATA(y)
+    if xa < ya + cnp.PyArray_NBYTES(y) and ya < xa + cnp.PyArray_NBYTES(x):
+        return None  # overlap: NumPy copies first
+    return y
+
+
+cdef class RowwiseDirect(_Direct):
     """The gufunc loop of one rowwise function (softmax, ...) on the path in use, called
     without NumPy's gufunc machinery: for the common call (a native, aligned, C-contiguous
     float32/float64 ndarray over any one axis, out None or such an array of the same
@@ -316,61 +380,24 @@ cdef class RowwiseDirect:
     axis as, for each index before it, the block of adjacent slices after it (columns
     for axis 0 of a matrix). So the bits are those of the gufunc. Anything else
     (including an axis out of range) returns None and the caller uses the gufunc."""
-    cdef gufunc_loop loop_f
-    cdef gufunc_loop loop_d
-
-    def __init__(self, table, name):
-        self.loop_f = <gufunc_loop>PyCapsule_GetPointer(table[f"{name}_loop_f"], NULL)
-        self.loop_d = <gufunc_loop>PyCapsule_GetPointer(table[f"{name}_loop_d"], NULL)
+    KIND = "loop"
 
     def __call__(self, cnp.ndarray x, out, int axis=-1):
-        cdef int typenum = cnp.PyArray_TYPE(x), nd = cnp.PyArray_NDIM(x), k
-        cdef cnp.npy_intp outer = 1, inner
-        cdef gufunc_loop loop
-        cdef cnp.ndarray y
-        cdef cnp.npy_intp n, total, isz
+        cdef int k
+        cdef cnp.npy_intp outer = 1, inner, n, total = cnp.PyArray_SIZE(x)
+        cdef cnp.npy_intp isz = cnp.PyArray_ITEMSIZE(x)
         cdef cnp.npy_intp dims[2]
         cdef cnp.npy_intp steps[4]
-        cdef char* xa
-        cdef char* ya
-        if typenum == cnp.NPY_FLOAT:
-            loop = self.loop_f
-        elif typenum == cnp.NPY_DOUBLE:
-            loop = self.loop_d
-        else:
-            return None
-        if (nd == 0 or not cnp.PyArray_IS_C_CONTIGUOUS(x) or not cnp.PyArray_ISALIGNED(x)
-                or not cnp.PyArray_ISNOTSWAPPED(x)):
-            return None
+        axis = self._axis(x, axis)
         if axis < 0:
-            axis += nd
-        if not 0 <= axis < nd:
             return None
         n = cnp.PyArray_DIMS(x)[axis]
-        total = cnp.PyArray_SIZE(x)
-        if n == 0 or total == 0:
+        y = _output(x, out, cnp.PyArray_DIMS(x), True)
+        if y is None:
             return None
         for k in range(axis):
             outer *= cnp.PyArray_DIMS(x)[k]
         inner = total // (outer * n)
-        if out is None:
-            y = cnp.PyArray_EMPTY(nd, cnp.PyArray_DIMS(x), typenum, 0)
-        else:
-            if type(out) is not np.ndarray:
-                return None
-            y = out
-            if (cnp.PyArray_TYPE(y) != typenum or cnp.PyArray_NDIM(y) != nd
-                    or not cnp.PyArray_IS_C_CONTIGUOUS(y) or not cnp.PyArray_ISALIGNED(y)
-                    or not cnp.PyArray_ISWRITEABLE(y) or not cnp.PyArray_ISNOTSWAPPED(y)):
-                return None
-            for k in range(nd):
-                if cnp.PyArray_DIMS(y)[k] != cnp.PyArray_DIMS(x)[k]:
-                    return None
-        isz = cnp.PyArray_ITEMSIZE(x)
-        xa = <char*>cnp.PyArray_DATA(x)
-        ya = <char*>cnp.PyArray_DATA(y)
-        if y is not x and xa < ya + cnp.PyArray_NBYTES(y) and ya < xa + cnp.PyArray_NBYTES(x):
-            return None  # partial overlap: NumPy's gufunc copies first
         dims[1] = n
         if inner == 1:  # rows: one call over all of them
             outer, dims[0] = 1, total // n
@@ -380,12 +407,58 @@ cdef class RowwiseDirect:
             dims[0] = inner
             steps[0] = steps[1] = isz
             steps[2] = steps[3] = inner * isz
-        if total >= 65536:  # large: other Python threads may run meanwhile
-            with nogil:
-                _run_slices(loop, xa, ya, outer, n * inner * isz, dims, steps)
-        else:
-            _run_slices(loop, xa, ya, outer, n * inner * isz, dims, steps)
+        _run(self._loop(x), x, y, outer, n * inner * isz, dims, steps, total)
         return y
+
+
+cdef class SplitDirect(_Direct):
+    """The direct loop of one split function (glu) on the path in use: for a native,
+    aligned, C-contiguous float32/float64 ndarray halved along any axis of even nonzero
+    length, out None or such an array of the halved shape and dtype that does not
+    overlap x. Per index before the axis, the halves a and b are two adjacent runs of
+    memory, so the whole call is one loop over the output (split over threads when it
+    is large, however short the rows: NumPy's ufunc would call the kernel once per
+    row). The kernel is the ufunc's own, so the bits are the ufunc's. Anything else
+    returns None and the caller goes through the ufunc on the halves' views."""
+    KIND = "halves"
+
+    def __call__(self, cnp.ndarray x, out, int axis=-1):
+        cdef int nd = cnp.PyArray_NDIM(x), k
+        cdef cnp.npy_intp n, total = cnp.PyArray_SIZE(x), outer = 1
+        cdef cnp.npy_intp odims[64]
+        cdef cnp.npy_intp dims[2]
+        axis = self._axis(x, axis)
+        if axis < 0 or nd > 64:
+            return None
+        n = cnp.PyArray_DIMS(x)[axis]
+        if n % 2:
+            return None
+        for k in range(nd):
+            odims[k] = cnp.PyArray_DIMS(x)[k]
+        odims[axis] = n // 2
+        y = _output(x, out, odims, False)
+        if y is None:
+            return None
+        for k in range(axis):
+            outer *= odims[k]
+        dims[0] = outer
+        dims[1] = total // outer // 2
+        _run(self._loop(x), x, y, 1, 0, dims, NULL, total)
+        return y
+
+
+cdef void _run(gufunc_loop loop, cnp.ndarray x, cnp.ndarray y, cnp.npy_intp outer,
+               cnp.npy_intp block, const cnp.npy_intp* dims, const cnp.npy_intp* steps,
+               cnp.npy_intp total):
+    """_run_slices on x's and y's memory, without the GIL for large calls (other Python
+    threads may run meanwhile)."""
+    cdef char* xa = <char*>cnp.PyArray_DATA(x)
+    cdef char* ya = <char*>cnp.PyArray_DATA(y)
+    if total >= 65536:
+        with nogil:
+            _run_slices(loop, xa, ya, outer, block, dims, steps)
+    else:
+        _run_slices(loop, xa, ya, outer, block, dims, steps)
 
 
 cdef void _run_slices(gufunc_loop loop, char* xa, char* ya, cnp.npy_intp outer,
@@ -410,6 +483,9 @@ if _env_threads:
 
 UFUNCS = make_ufuncs()
 globals().update(UFUNCS)
-# the rowwise functions' direct calls on the path in use (see RowwiseDirect)
+# the rowwise functions' direct calls on the path in use (see RowwiseDirect) ...
 DIRECT = {name: RowwiseDirect(_loops_module(DISPATCH).loop_table(), name)
           for name in (a.name for a in ACTIVATIONS if a.kind == "rowwise")}
+# ... and the split ones' (see SplitDirect)
+DIRECT.update({name: SplitDirect(_loops_module(DISPATCH).loop_table(), name)
+               for name in (a.name for a in ACTIVATIONS if a.kind == "split")})

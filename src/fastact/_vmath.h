@@ -29,6 +29,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <fenv.h>
+#include <float.h>
 #include <math.h>
 
 #if defined(_MSC_VER)
@@ -530,6 +531,19 @@ static FA_INLINE __m512 fa_exp_parts_v16f(__m512 z, __m512 lo, const fa_exp2tab 
     return t;
 }
 
+/* |r| with the sign of s, bitwise: one vpternlog (sign bit ? s : r), float32 / float64 */
+static FA_INLINE __m512 fa_copysign_v16f(__m512 r, __m512 s)
+{
+    return _mm512_castsi512_ps(_mm512_ternarylogic_epi32(_mm512_set1_epi32(INT32_MIN),
+        _mm512_castps_si512(s), _mm512_castps_si512(r), 0xca));
+}
+
+static FA_INLINE __m512d fa_copysign_v8d(__m512d r, __m512d s)
+{
+    return _mm512_castsi512_pd(_mm512_ternarylogic_epi64(_mm512_set1_epi64(INT64_MIN),
+        _mm512_castpd_si512(s), _mm512_castpd_si512(r), 0xca));
+}
+
 /*
  * float32 sigmoid, a whole block, AVX-512: the formula of fa_sigmoid_f (one division
  * corrected by its remainder) with the table exp above, its two parts kept (e + elo,
@@ -656,6 +670,8 @@ static void fa_sigmoid_block_f(const float *x, float *y, ptrdiff_t n)
  */
 typedef struct { __m512d hi[2], lo[2]; } fa_exp2tab_d;
 
+
+
 static FA_INLINE fa_exp2tab_d fa_exp2tab_load_d(void)
 {
     fa_exp2tab_d t;
@@ -742,7 +758,8 @@ static void fa_sigmoid_block_d(const double *x, double *y, ptrdiff_t n)
 
 /*
  * sigmoid's compensated parts for the AVX-512 x * sigmoid blocks (silu, glu), float32.
- * z = -|b| (clamped by the caller; 0 for tiny |b|), pos = b > 0. The table exp gives
+ * z + lo = -|b| (clamped by the caller; 0 for tiny |b|; lo: FA_NO_LO_F, or z's low
+ * part when -|b| is carried in two parts, |lo| <= ulp(z)), pos = b > 0. The table exp gives
  * e^z = (P + Plo) 2^m (P = t + w and its Fast2Sum error, unscaled, P in [1, 2)) and
  * e = (P + Plo) 2^m scaled (vscalefps). Then
  *   pos:  sigmoid(b) = 1/(1 + e)               = q + c
@@ -751,12 +768,12 @@ static void fa_sigmoid_block_d(const double *x, double *y, ptrdiff_t n)
  * (one FMA), the low part of 1 + e = s + slo, the numerator's low part, times vrcp14(s)
  * (2^-14 relative is plenty for a correction of ~2^-24 q). Returns q; *c and *m.
  */
-static FA_INLINE __m512 fa_sigparts_v16f(__m512 z, __mmask16 pos, const fa_exp2tab *tab,
-                                         __m512 *c, __m512 *m)
+static FA_INLINE __m512 fa_sigparts_v16f(__m512 z, __m512 lo, __mmask16 pos,
+                                         const fa_exp2tab *tab, __m512 *c, __m512 *m)
 {
     const __m512 one = _mm512_set1_ps(1.0f);
     __m512 t, w, P, Plo, e, elo, s, slo, num, q, r, inv;
-    t = fa_exp_parts_v16f(z, FA_NO_LO_F, tab, &w, m);
+    t = fa_exp_parts_v16f(z, lo, tab, &w, m);
     P = _mm512_add_ps(t, w);
     Plo = _mm512_add_ps(_mm512_sub_ps(t, P), w);                  /* Fast2Sum, t >= |w| */
     e = _mm512_scalef_ps(P, *m);
@@ -807,7 +824,8 @@ static FA_INLINE __m512d fa_sigparts_v8d(__m512d z, __mmask8 pos, const fa_exp2t
  * x > 110 -> x (+inf -> +inf); x < -110 -> -0.0 (-inf -> -0.0, the limit); NaN -> NaN
  * (final select). float64, with fewer selects: exp's argument -|x| is clamped to
  * [-800, -2^-56] (no subnormal reaches exp) and x itself enters x q + x c, so NaN
- * flows through; |x| < 2^-56 (+-0, subnormals) -> x * 0.5; |x| > 800
+ * flows through and |x| < 2^-56 (subnormals) gives x/2 rounded; the result takes x's
+ * sign (one vpternlogq), which is right for +-0 too; |x| > 800
  * (+-inf) -> max(x, -0.0): x, or -0.0 for x < 0 (the limit). Same results as fa_xf_f /
  * fa_xf_d up to rounding.
  * Error (tools/accuracy_f32.py --step 256, accuracy_f64.py -n 1e6, avx512): float32
@@ -824,7 +842,7 @@ static FA_INLINE __m512 fa_silu_v16f(__m512 x, const fa_exp2tab *tab)
     xc = _mm512_maskz_mov_ps((__mmask16)~tiny, x);
     xc = _mm512_min_ps(_mm512_max_ps(xc, nbig), big);             /* NaN -> -110 */
     z = _mm512_sub_ps(zero, _mm512_abs_ps(xc));
-    q = fa_sigparts_v16f(z, pos, tab, &c, &m);
+    q = fa_sigparts_v16f(z, FA_NO_LO_F, pos, tab, &c, &m);
     r = _mm512_fmadd_ps(xc, q, _mm512_mul_ps(xc, c));              /* x q + x c, once */
     r = _mm512_mask_scalef_ps(r, (__mmask16)~pos, r, m);           /* 2^m last */
     r = _mm512_mask_mul_ps(r, tiny, x, _mm512_set1_ps(0.5f));
@@ -844,9 +862,7 @@ static FA_INLINE __m512d fa_silu_v8d(__m512d x, const fa_exp2tab_d *tab)
     q = fa_sigparts_v8d(z, pos, tab, &c, &m);
     r = _mm512_fmadd_pd(x, q, _mm512_mul_pd(x, c));
     r = _mm512_mask_scalef_pd(r, (__mmask8)~pos, r, m);
-    /* |x| < 2^-56: x/2 (c < 0 there would turn -0.0 into +0.0) */
-    r = _mm512_mask_mul_pd(r, _mm512_cmp_pd_mask(a, _mm512_set1_pd(0x1p-56), _CMP_LT_OQ),
-                           x, _mm512_set1_pd(0.5));
+    r = fa_copysign_v8d(r, x);  /* x's sign: right for x = +-0 too (there c < 0) */
     /* |x| > 800 (+-inf included, where inf c is NaN): x for x > 0, else -0.0 */
     return _mm512_mask_max_pd(r, _mm512_cmp_pd_mask(a, big, _CMP_GT_OQ), x, _mm512_set1_pd(-0.0));
 }
@@ -875,7 +891,7 @@ static FA_INLINE __m512 fa_glu_v16f(__m512 a, __m512 b, const fa_exp2tab *tab)
     __mmask16 big = _mm512_cmp_ps_mask(aa, _mm512_set1_ps(0x1p100f), _CMP_GT_OQ) & (__mmask16)~pos;
     z = _mm512_max_ps(_mm512_sub_ps(zero, _mm512_abs_ps(b)), _mm512_set1_ps(-200.0f));
     z = _mm512_maskz_mov_ps((__mmask16)~tiny, z);                  /* NaN -> -200 */
-    q = fa_sigparts_v16f(z, pos, tab, &c, &m);
+    q = fa_sigparts_v16f(z, FA_NO_LO_F, pos, tab, &c, &m);
     as = _mm512_mask_mul_ps(a, big, a, _mm512_set1_ps(0x1p-64f));
     m = _mm512_mask_add_ps(m, big, m, _mm512_set1_ps(64.0f));
     ac = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(aa, _mm512_set1_ps(INFINITY), _CMP_LT_OQ), as);
@@ -913,17 +929,19 @@ static FA_INLINE __m512d fa_glu_v8d(__m512d a, __m512d b, const fa_exp2tab_d *ta
  * float32 silu by sigmoid's table (the block's main path): sigmoid(x) = c0 + rest
  * (fa_sigmoid_tab_v16f), then x c0 + x rest in one rounding (FMA). x >= 17.71 gives x
  * (sigmoid is within 2^-25 of 1 there, so the product rounds to x); tiny |x|: x * 0.5
- * (sigmoid's u is clamped at 2^-26; x rest underflows harmlessly); +-0 -> x c0 (the sign
- * of x). x < -17.71 (the tail x e^x), +inf and NaN come from fa_silu_v16f.
+ * (sigmoid's u is clamped at 2^-26; x rest underflows harmlessly); the result takes x's
+ * sign (it has it anyway, but x rest < 0 would make +0 of -0.0), so +-0 -> +-0.
+ * x < -17.71 (the tail x e^x), +inf and NaN come from fa_silu_v16f.
  * Error 0.873 ulp over every float32.
  */
 static FA_INLINE __m512 fa_silu_any_v16f(__m512 x, const fa_sigtab *st, const fa_exp2tab *et)
 {
     __m512 rest, c0 = fa_sigmoid_tab_v16f(x, st, &rest), y;
-    __mmask16 far = _mm512_cmp_ps_mask(x, _mm512_set1_ps(-17.71f), _CMP_LT_OQ)
-                    | _mm512_cmp_ps_mask(x, _mm512_set1_ps(INFINITY), _CMP_EQ_UQ);
+    /* x < -17.71, NaN or +inf */
+    __mmask16 far = _mm512_cmp_ps_mask(x, _mm512_set1_ps(-17.71f), _CMP_NGE_UQ)
+                    | _mm512_cmp_ps_mask(x, _mm512_set1_ps(INFINITY), _CMP_EQ_OQ);
     y = _mm512_fmadd_ps(x, c0, _mm512_mul_ps(x, rest));
-    y = _mm512_mask_mul_ps(y, _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_EQ_OQ), x, c0);
+    y = fa_copysign_v16f(y, x);  /* x's sign: right for x = +-0 too (rest may be < 0) */
     return far ? _mm512_mask_blend_ps(far, y, fa_silu_v16f(x, et)) : y;
 }
 
@@ -959,18 +977,18 @@ static void fa_silu_block_d(const double *x, double *y, ptrdiff_t n)
 /*
  * float32 glu's a sigmoid(b) by sigmoid's table (the block's main path), as silu:
  * sigmoid(b) = s + rest (fa_sigmoid_tab_v16f), a s + a rest in one rounding (FMA; |a s|
- * <= |a|: no overflow); a = +-0 -> a s (the sign of a). Lanes with b < -17.71, a = +-inf
+ * <= |a|: no overflow), then a's sign (so a = +-0 -> +-0). Lanes with b < -17.71, a = +-inf
  * or a NaN come from fa_glu_v16f. Error 0.87 ulp measured (glu(x, x), every 16th float32).
  */
 static FA_INLINE __m512 fa_glu_any_v16f(__m512 a, __m512 b, const fa_sigtab *st,
                                         const fa_exp2tab *et)
 {
     __m512 rest, s = fa_sigmoid_tab_v16f(b, st, &rest), y;
-    __mmask16 far = _mm512_cmp_ps_mask(b, _mm512_set1_ps(-17.71f), _CMP_LT_OQ)
-                    | _mm512_cmp_ps_mask(a, b, _CMP_UNORD_Q)
-                    | _mm512_cmp_ps_mask(_mm512_abs_ps(a), _mm512_set1_ps(INFINITY), _CMP_EQ_OQ);
+    /* b < -17.71 or NaN; a infinite or NaN */
+    __mmask16 far = _mm512_cmp_ps_mask(b, _mm512_set1_ps(-17.71f), _CMP_NGE_UQ)
+                    | _mm512_cmp_ps_mask(_mm512_abs_ps(a), _mm512_set1_ps(FLT_MAX), _CMP_NLE_UQ);
     y = _mm512_fmadd_ps(a, s, _mm512_mul_ps(a, rest));
-    y = _mm512_mask_mul_ps(y, _mm512_cmp_ps_mask(a, _mm512_setzero_ps(), _CMP_EQ_OQ), a, s);
+    y = fa_copysign_v16f(y, a);  /* a's sign: right for a = +-0 too (rest may be < 0) */
     return far ? _mm512_mask_blend_ps(far, y, fa_glu_v16f(a, b, et)) : y;
 }
 
@@ -992,16 +1010,39 @@ static void fa_glu_block_f(const float *x, const float *p, float *y, ptrdiff_t n
     }
 }
 
+/*
+ * float64 glu, the common lanes first: |a| <= 2^1000 and b >= -745.13 (neither NaN) need
+ * none of fa_glu_v8d's selects but sigmoid's clamps and the sign of a zero product: the
+ * result always has a's sign (sigmoid(b) >= 0), so a copysign (one vpternlogq) makes
+ * a = +-0 (and a product that underflows) right. A vector with any other lane takes
+ * those lanes from fa_glu_v8d. Same results as fa_glu_v8d (|b| < 2^-55: -|b| clamped
+ * to -2^-55 instead of 0; sigmoid = 1/2 either way).
+ */
+static FA_INLINE __m512d fa_glu_any_v8d(__m512d a, __m512d b, const fa_exp2tab_d *tab)
+{
+    __m512d z, q, c, m, r;
+    __mmask8 pos = _mm512_cmp_pd_mask(b, _mm512_setzero_pd(), _CMP_GT_OQ);
+    __mmask8 rare = _mm512_cmp_pd_mask(_mm512_abs_pd(a), _mm512_set1_pd(0x1p1000), _CMP_NLE_UQ)
+                    | _mm512_cmp_pd_mask(b, _mm512_set1_pd(-745.1332), _CMP_NGE_UQ);
+    z = _mm512_max_pd(_mm512_min_pd(_mm512_or_pd(b, _mm512_set1_pd(-0.0)), _mm512_set1_pd(-0x1p-55)),
+                      _mm512_set1_pd(-746.0));                     /* -|b| clamped */
+    q = fa_sigparts_v8d(z, pos, tab, &c, &m);
+    r = _mm512_fmadd_pd(a, q, _mm512_mul_pd(a, c));               /* a q + a c, once */
+    r = _mm512_mask_scalef_pd(r, (__mmask8)~pos, r, m);           /* 2^m last */
+    r = fa_copysign_v8d(r, a);                                    /* a's sign */
+    return rare ? _mm512_mask_blend_pd(rare, r, fa_glu_v8d(a, b, tab)) : r;
+}
+
 static void fa_glu_block_d(const double *x, const double *p, double *y, ptrdiff_t n)
 {
     fa_exp2tab_d tab = fa_exp2tab_load_d();
     ptrdiff_t i = 0;
     for (; i + 8 <= n; i += 8) {
-        _mm512_storeu_pd(y + i, fa_glu_v8d(_mm512_loadu_pd(x + i), _mm512_loadu_pd(p + i), &tab));
+        _mm512_storeu_pd(y + i, fa_glu_any_v8d(_mm512_loadu_pd(x + i), _mm512_loadu_pd(p + i), &tab));
     }
     if (i < n) {
         __mmask8 mask = (__mmask8)((1u << (n - i)) - 1u);
-        _mm512_mask_storeu_pd(y + i, mask, fa_glu_v8d(_mm512_maskz_loadu_pd(mask, x + i),
+        _mm512_mask_storeu_pd(y + i, mask, fa_glu_any_v8d(_mm512_maskz_loadu_pd(mask, x + i),
                                                       _mm512_maskz_loadu_pd(mask, p + i), &tab));
     }
 }
@@ -1183,6 +1224,62 @@ static void fa_gelu_block_f(const float *x, float *y, ptrdiff_t n)
         __mmask16 mask = n - i >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - i)) - 1u);
         _mm512_mask_storeu_ps(y + i, mask,
                               fa_gelu_v16f(_mm512_maskz_loadu_ps(mask, x + i), &gt, &tab));
+    }
+}
+
+/*
+ * gelu_tanh(x) = x sigmoid(z), z = c x (1 + k x^2) (fa_gelu_tanh_d's form), float32 on
+ * AVX-512 (fa_gelu_tanh_block_f), in float arithmetic:
+ *  - a = |x| clamped to [2^-30, 12] (below, sigmoid(z) = 1/2 within 2^-31 and no
+ *    subnormal reaches exp; above, the result is x or -0.0, see below);
+ *  - z = zh + zl in two floats (relative ~2^-44): a^2 exact by FMA, k a^2 with k in two
+ *    parts, 1 + k a^2 by Fast2Sum on (max, min), times a, times c (c in two parts), each
+ *    product's error by FMA. z's error is multiplied by |z| (<= 104 where the result is
+ *    not 0) in sigmoid's tail, hence the two parts;
+ *  - sigmoid(+-z) by fa_sigparts_v16f with zl fed into exp's reduced argument; x q + x c
+ *    in one rounding, 2^m last for x <= 0 (a subnormal result rounded once), as silu.
+ * Special: the result takes x's sign (+-0 -> +-0), |x| > 12 -> max(x, -0.0) (x, or -0.0:
+ * +inf -> +inf, -inf -> -0.0; gelu_tanh(-11.3) underflows already), NaN flows through
+ * x q. Error: README (every float32).
+ */
+static FA_INLINE __m512 fa_gelu_tanh_v16f(__m512 x, const fa_exp2tab *tab)
+{
+    const __m512 big = _mm512_set1_ps(12.0f), one = _mm512_set1_ps(1.0f);
+    const __m512 kh = _mm512_set1_ps((float)FA_GELU_K_HI);
+    const __m512 kl = _mm512_set1_ps((float)(FA_GELU_K_HI - (double)(float)FA_GELU_K_HI));
+    const __m512 ch = _mm512_set1_ps((float)FA_GELU_C_HI);
+    const __m512 cl = _mm512_set1_ps((float)(FA_GELU_C_HI - (double)(float)FA_GELU_C_HI));
+    __m512 a = _mm512_abs_ps(x), ac, sh, sl, th, tl, wb, ws, wh, wl, vh, vl, zh, zl, q, c, m, r;
+    __mmask16 pos = _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_GT_OQ);
+    ac = _mm512_max_ps(_mm512_min_ps(a, big), _mm512_set1_ps(0x1p-30f));  /* NaN -> 2^-30 */
+    sh = _mm512_mul_ps(ac, ac);
+    sl = _mm512_fmsub_ps(ac, ac, sh);                                   /* a^2 = sh + sl */
+    th = _mm512_mul_ps(kh, sh);
+    tl = _mm512_fmadd_ps(kh, sl, _mm512_fmadd_ps(kl, sh, _mm512_fmsub_ps(kh, sh, th)));
+    wb = _mm512_max_ps(one, th);                                        /* 1 + th: Fast2Sum */
+    ws = _mm512_min_ps(one, th);
+    wh = _mm512_add_ps(wb, ws);
+    wl = _mm512_add_ps(_mm512_sub_ps(ws, _mm512_sub_ps(wh, wb)), tl);   /* 1 + k a^2 */
+    vh = _mm512_mul_ps(ac, wh);
+    vl = _mm512_fmadd_ps(ac, wl, _mm512_fmsub_ps(ac, wh, vh));          /* a (1 + k a^2) */
+    zh = _mm512_mul_ps(ch, vh);
+    zl = _mm512_fmadd_ps(ch, vl, _mm512_fmadd_ps(cl, vh, _mm512_fmsub_ps(ch, vh, zh)));
+    q = fa_sigparts_v16f(_mm512_sub_ps(_mm512_setzero_ps(), zh),
+                         _mm512_sub_ps(_mm512_setzero_ps(), zl), pos, tab, &c, &m);
+    r = _mm512_fmadd_ps(x, q, _mm512_mul_ps(x, c));
+    r = _mm512_mask_scalef_ps(r, (__mmask16)~pos, r, m);
+    r = fa_copysign_v16f(r, x);
+    return _mm512_mask_max_ps(r, _mm512_cmp_ps_mask(a, big, _CMP_GT_OQ), x, _mm512_set1_ps(-0.0f));
+}
+
+static void fa_gelu_tanh_block_f(const float *x, float *y, ptrdiff_t n)
+{
+    fa_exp2tab tab = fa_exp2tab_load();
+    ptrdiff_t i;
+    for (i = 0; i < n; i += 16) {
+        __mmask16 mask = n - i >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - i)) - 1u);
+        _mm512_mask_storeu_ps(y + i, mask,
+                              fa_gelu_tanh_v16f(_mm512_maskz_loadu_ps(mask, x + i), &tab));
     }
 }
 
@@ -1512,6 +1609,15 @@ static void fa_log_sigmoid_block_f(const float *x, float *y, ptrdiff_t n)
     for (i = 0; i < n; i++) {
         float lo, hi = fa_log1pexp_2_f(-x[i], 0.0f, &lo);
         y[i] = -(hi + lo);
+    }
+}
+
+/* gelu_tanh without AVX-512: in double, rounded once (k_gelu_tanh's own formula) */
+static void fa_gelu_tanh_block_f(const float *x, float *y, ptrdiff_t n)
+{
+    ptrdiff_t i;
+    for (i = 0; i < n; i++) {
+        y[i] = (float)fa_gelu_tanh_d((double)x[i]);
     }
 }
 
