@@ -377,7 +377,7 @@ static FA_INLINE float fa_glu_f(float a, float b)
  * No division and no exp: about half the work of fa_tanh_f. Interval 0 is |x| * Q(|x|),
  * and below 2^-12 the result is x itself (+-0 and subnormals exact, at normal speed);
  * past 10 the table holds 1 (+-inf -> +-1);
- * NaN is passed through by a final select.
+ * NaN flows through the arithmetic (the clamp keeps it).
  * Elsewhere: the plain loop over fa_tanh_f, which the compiler vectorises. */
 #if defined(__AVX512F__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
@@ -388,14 +388,15 @@ static FA_INLINE fa_v16f fa_tanh_v16f(fa_v16f x, const fa_v16f *lo, const fa_v16
 {
     const __m512i absmask = _mm512_set1_epi32(0x7fffffff);
     __m512i xb = (__m512i)x, ab = _mm512_and_si512(xb, absmask);
-    /* |x| clamped below 16 (bits compare as integers for non-negative floats), so inf
-     * and NaN land in the last interval, which holds 1, with a finite t */
-    __m512i ac = _mm512_min_epi32(ab, _mm512_set1_epi32(0x417fffff));
+    /* |x| clamped below 16, so inf lands in the last interval, which holds 1, with a
+     * finite t; vminps returns its second operand for a NaN one, so NaN stays NaN (its
+     * interval is arbitrary: t, hence the result, is NaN) */
+    __m512i ac = _mm512_castps_si512(_mm512_min_ps(_mm512_castsi512_ps(_mm512_set1_epi32(0x417fffff)),
+                                                   _mm512_castsi512_ps(ab)));
     /* interval: 4 per binade from 2^-4 (bits 0x3d800000); below 2^-4 -> 0 */
     __m512i raw = _mm512_sub_epi32(_mm512_srai_epi32(ac, 21), _mm512_set1_epi32(0x3d800000 >> 21));
     __m512i idx = _mm512_max_epi32(raw, _mm512_setzero_si512());
     __mmask16 pos = _mm512_cmpgt_epi32_mask(raw, _mm512_setzero_si512());
-    __mmask16 nan = _mm512_cmpgt_epi32_mask(ab, _mm512_set1_epi32(0x7f800000));
     /* |x| < 2^-12: tanh x = x (x^3/3 is below a third of an ulp); t = 0 there keeps
      * subnormal operands and results out of the arithmetic (they cost 3x on some CPUs) */
     __mmask16 tiny = _mm512_cmplt_epi32_mask(ab, _mm512_set1_epi32(0x39800000));
@@ -413,9 +414,8 @@ static FA_INLINE fa_v16f fa_tanh_v16f(fa_v16f x, const fa_v16f *lo, const fa_v16
     p = FA_TAB(0) + (FA_TAB(1) * t + ((t * t) * p + FA_TAB(FA_TANH_TAB_DEG + 1)));
 #undef FA_TAB
     p = (fa_v16f)_mm512_mask_mov_ps((__m512)p, tiny, (__m512)ab);
-    /* sign of x back on (bit-or), NaN passed through */
-    p = (fa_v16f)_mm512_or_si512((__m512i)p, _mm512_andnot_si512(absmask, xb));
-    return (fa_v16f)_mm512_mask_mov_ps((__m512)p, nan, (__m512)x);
+    /* sign of x back on (bit-or) */
+    return (fa_v16f)_mm512_or_si512((__m512i)p, _mm512_andnot_si512(absmask, xb));
 }
 
 static void fa_tanh_block_f(const float *x, float *y, ptrdiff_t n)
@@ -640,7 +640,7 @@ static FA_INLINE __m512 fa_sigmoid_any_v16f(__m512 x, const fa_sigtab *st, const
 {
     __m512 r, y = fa_sigmoid_tab_v16f(x, st, &r);
     __mmask16 far = _mm512_cmp_ps_mask(x, _mm512_set1_ps(-17.71f), _CMP_LT_OQ);
-    y = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q), _mm512_add_ps(y, r), x);
+    y = _mm512_add_ps(y, r);  /* NaN: u is NaN (the clamps keep it), so y is */
     return far ? _mm512_mask_blend_ps(far, y, fa_sigmoid_v16f(x, et)) : y;
 }
 
@@ -719,14 +719,14 @@ static FA_INLINE __m512d fa_exp_parts_v8d(__m512d z, __m512d lo, const fa_exp2ta
 static FA_INLINE __m512d fa_sigmoid_v8d(__m512d x, const fa_exp2tab_d *tab)
 {
     const __m512d one = _mm512_set1_pd(1.0);
-    __m512d a = _mm512_abs_pd(x);
-    __m512d z = _mm512_max_pd(_mm512_sub_pd(_mm512_setzero_pd(), a), _mm512_set1_pd(-746.0));
+    /* z = -|x| (x with its sign bit set), clamped to [-746, -2^-55] with the constants
+     * first, so that a NaN x stays NaN (vmaxpd / vminpd return their second operand
+     * when one is NaN) and flows through the arithmetic. |x| < 2^-55: sigmoid rounds to
+     * 1/2; the clamp keeps subnormals out (e = 1 - 2^-55 is carried as 1 + elo) */
+    __m512d z = _mm512_max_pd(_mm512_set1_pd(-746.0), _mm512_or_pd(x, _mm512_set1_pd(-0.0)));
     __m512d t, w, m, e, elo, s, slo, num, q, inv, c;
     __mmask8 pos = _mm512_cmp_pd_mask(x, _mm512_setzero_pd(), _CMP_GT_OQ);
-    __mmask8 nan = _mm512_cmp_pd_mask(x, x, _CMP_UNORD_Q);
-    /* |x| < 2^-55: sigmoid rounds to 1/2; z = -2^-55 keeps subnormals out of the
-     * arithmetic (and gives 1/2: e = 1 - 2^-55 is carried as 1 + elo) */
-    z = _mm512_min_pd(z, _mm512_set1_pd(-0x1p-55));
+    z = _mm512_min_pd(_mm512_set1_pd(-0x1p-55), z);
     t = fa_exp_parts_v8d(z, FA_NO_LO_D, tab, &w, &m);
     e = _mm512_add_pd(t, w);
     elo = _mm512_add_pd(_mm512_sub_pd(t, e), w);
@@ -740,7 +740,7 @@ static FA_INLINE __m512d fa_sigmoid_v8d(__m512d x, const fa_exp2tab_d *tab)
     q = _mm512_mul_pd(num, inv);
     c = _mm512_fnmadd_pd(q, slo, _mm512_fnmadd_pd(q, s, num));
     c = _mm512_mul_pd(_mm512_mask_add_pd(c, (__mmask8)~pos, c, elo), inv);
-    return _mm512_mask_blend_pd(nan, _mm512_add_pd(q, c), x);
+    return _mm512_add_pd(q, c);
 }
 
 static void fa_sigmoid_block_d(const double *x, double *y, ptrdiff_t n)
