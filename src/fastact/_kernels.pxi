@@ -198,8 +198,8 @@ cdef inline floating k_gelu_tanh(floating x) noexcept nogil:
     # as x sigmoid(2u) (no cancellation for x < 0), 2u in double-length (its error is
     # multiplied by |2u| in the tail): fa_gelu_tanh_d in _vmath.h. float32 / float16: in
     # double, rounded once (float32 arrays on AVX-512: the block fa_gelu_tanh_block_f, the
-    # same formula in AVX-512 float64 arithmetic with a plain float64 2u, which float32's
-    # precision allows). Special: +-0 -> +-0, +inf -> +inf, -inf -> -0.0, NaN -> NaN.
+    # same formula in float arithmetic with 2u in two floats, 0.757 ulp over every
+    # float32). Special: +-0 -> +-0, +inf -> +inf, -inf -> -0.0, NaN -> NaN.
     # Error (float64): ~0.6 ulp.
     if floating is float:
         return <float>fa_gelu_tanh_d(<double>x)
