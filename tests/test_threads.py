@@ -10,7 +10,7 @@ import pytest
 import fastact
 import fastact._ufuncs as _ufuncs
 
-from helpers import PATHS, call
+from helpers import PATHS, UNARY_KERNELS, call, kernels
 
 
 @pytest.fixture
@@ -84,3 +84,32 @@ def test_environment_variable():
     res = _run("lots", "import fastact")
     assert res.returncode != 0
     assert "FASTACT_NUM_THREADS" in res.stderr
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_large_calls_give_the_bits_of_small_ones(path, dtype, restore_threads):
+    # A call over more than 512 KiB of contiguous input runs its kernel in chunks of 512
+    # bytes, each after a software prefetch (_kernels.pxi, contig_blocks); smaller calls
+    # run it once. Both must give the same bits, at any alignment of the array.
+    fastact.set_num_threads(1)
+    rng = np.random.default_rng(5)
+    base = (rng.standard_normal(200_003) * 8).astype(dtype)
+    base[::101] = np.nan
+    base[7::211] = -np.inf
+    base[9::307] = np.finfo(dtype).tiny / 3  # subnormal
+    base[11::401] = -0.0
+    x = base[1:]  # not 64-byte aligned
+    assert x.nbytes >= 512 * 1024
+    cuts = np.sort(rng.choice(np.arange(1, x.size), 40, replace=False))
+    for name in UNARY_KERNELS + ("glu",):
+        if name == "glu":  # two contiguous inputs of one element each (the `v` block)
+            ker = kernels(path)["glu"]
+            big = ker(x, x[::-1].copy())
+            gate = x[::-1].copy()
+            small = np.concatenate([ker(a, g) for a, g in
+                                    zip(np.split(x, cuts), np.split(gate, cuts))])
+        else:
+            big = call(path, name, x)
+            small = np.concatenate([call(path, name, part) for part in np.split(x, cuts)])
+        assert big.tobytes() == small.tobytes(), name

@@ -121,7 +121,13 @@ cdef extern from *:
     void fa_set_thread_limit(int n) nogil
     int fa_get_thread_limit() nogil
 
+cdef extern from "_vmath.h" nogil:
+    int FA_PF_DIST
+    void fa_prefetch(const char* p, Py_ssize_t nb, int write) nogil
+
 cdef enum:
+    PF_MIN = 524288  # bytes of input from which a call prefetches (beyond L2-resident)
+    PF_CHUNK = 512   # bytes per kernel call between two prefetch bursts (8 cache lines)
     PAR_MIN = 32768  # elements per thread below which threads cost more than they save
     PAR_ALIGN = 64   # chunk boundaries on multiples of 64 elements (whole cache lines)
 
@@ -772,6 +778,28 @@ cdef inline void gather(floating* buf, const char* p, Py_ssize_t step, Py_ssize_
             buf[j] = (<const unsigned short*>(p + j * step))[0]
 
 
+cdef inline void contig_blocks(floating* tag, kernel_fn f, const char* x, char* y,
+                               const void* p, bint pbuf, Py_ssize_t lo,
+                               Py_ssize_t hi) noexcept nogil:
+    # f on contiguous elements lo .. hi-1 of x -> y (p: the scalar parameters, or with
+    # pbuf a contiguous buffer of one parameter per element, read like x). A large call
+    # goes in chunks of PF_CHUNK bytes, each after prefetching the lines FA_PF_DIST bytes
+    # ahead. The chunks are whole multiples of 64 bytes, so each element still goes
+    # through the same code (the block kernels' vector bodies) as in one call.
+    cdef Py_ssize_t isz = sizeof(floating), i = lo, m, step = PF_CHUNK // sizeof(floating)
+    if (hi - lo) * isz < PF_MIN:
+        f(x + lo * isz, y + lo * isz, hi - lo, (<const char*>p) + lo * isz if pbuf else p)
+        return
+    while i < hi:
+        m = min(step, hi - i)
+        fa_prefetch(x + i * isz + FA_PF_DIST, m * isz, 0)
+        fa_prefetch(y + i * isz + FA_PF_DIST, m * isz, 1)
+        if pbuf:
+            fa_prefetch(<const char*>p + i * isz + FA_PF_DIST, m * isz, 0)
+        f(x + i * isz, y + i * isz, m, (<const char*>p) + i * isz if pbuf else p)
+        i += m
+
+
 cdef inline void elementwise_part(floating* tag, char** args, const Py_ssize_t* steps,
                                   const loop_data* d, const floating* pv, bint scalar,
                                   Py_ssize_t lo, Py_ssize_t hi) noexcept nogil:
@@ -781,12 +809,12 @@ cdef inline void elementwise_part(floating* tag, char** args, const Py_ssize_t* 
     cdef floating xb[BUF]
     cdef floating pb[MAXP * BUF]
     if scalar and d.kind == K_SAME and sx == isz and sy == isz:
-        d.s(args[0] + lo * isz, args[npar + 1] + lo * isz, hi - lo, pv)
+        contig_blocks(tag, d.s, args[0], args[npar + 1], pv, False, lo, hi)
         return
     if npar == 1 and d.kind == K_SAME and sx == isz and sy == isz and steps[1] == isz:
         # one parameter per element, all contiguous (glu's halves): `v` reads p[i] only
         # (one buffer), so it runs straight on the memory as well
-        d.v(args[0] + lo * isz, args[2] + lo * isz, hi - lo, args[1] + lo * isz)
+        contig_blocks(tag, d.v, args[0], args[2], args[1], True, lo, hi)
         return
     i = lo
     while i < hi:

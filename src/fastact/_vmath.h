@@ -40,6 +40,33 @@
 #  define FA_NOINLINE __attribute__((noinline))
 #endif
 
+/* Software prefetch for large calls. On some machines (this project's KVM guests
+ * among them) the hardware prefetchers fall behind the kernels' streams: a float64
+ * tanh over 3.2e7 elements ran at 2.8 ns/el against 1.3 in cache. Prefetching
+ * FA_PF_DIST bytes ahead, a few cache lines before each small chunk, brought it to
+ * 1.5 (README, Speed). fa_prefetch(p, nb, w) touches [p, p + nb), for writing
+ * if w; a prefetch never faults, so running past the end of
+ * the arrays is harmless. Where the compiler has no prefetch builtin: nothing. */
+#define FA_PF_DIST 4096
+#if defined(__GNUC__) || defined(__clang__)
+#  define FA_PREFETCH_R(p) __builtin_prefetch((p), 0, 3)
+#  define FA_PREFETCH_W(p) __builtin_prefetch((p), 1, 3)
+#elif defined(_MSC_VER) && (defined(_M_X64) || defined(_M_IX86))
+#  include <xmmintrin.h>
+#  define FA_PREFETCH_R(p) _mm_prefetch((const char *)(p), _MM_HINT_T0)
+#  define FA_PREFETCH_W(p) _mm_prefetch((const char *)(p), _MM_HINT_T0)
+#else
+#  define FA_PREFETCH_R(p) ((void)(p))
+#  define FA_PREFETCH_W(p) ((void)(p))
+#endif
+static FA_INLINE void fa_prefetch(const char *p, ptrdiff_t nb, int write)
+{
+    ptrdiff_t o;
+    for (o = 0; o < nb; o += 64) {
+        if (write) FA_PREFETCH_W(p + o); else FA_PREFETCH_R(p + o);
+    }
+}
+
 /* Shared constants of the template instances. */
 #define FA_LOG2E 1.44269504088896338700e+00
 #define FA_TANH_SMALL 0.6                    /* tanh: polynomial below, (1 - e^-2a)/(1 + e^-2a) above */
