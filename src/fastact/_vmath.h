@@ -803,8 +803,12 @@ static FA_INLINE __m512 fa_sigparts_v16f(__m512 z, __m512 lo, __mmask16 pos,
     t = fa_exp_parts_v16f(z, lo, tab, &w, m);
     P = _mm512_add_ps(t, w);
     Plo = _mm512_add_ps(_mm512_sub_ps(t, P), w);                  /* Fast2Sum, t >= |w| */
-    e = _mm512_scalef_ps(P, *m);
-    elo = _mm512_scalef_ps(Plo, *m);
+    /* e only enters through 1 + e: below 2^-60 its size no longer matters (2^-36 of an
+     * ulp), so it is scaled by at most 2^-60 and stays normal. A subnormal e or elo
+     * costs a microcode assist on Intel CPUs (~150 cycles per instruction) */
+    e = _mm512_max_ps(*m, _mm512_set1_ps(-60.0f));
+    elo = _mm512_scalef_ps(Plo, e);
+    e = _mm512_scalef_ps(P, e);
     s = _mm512_add_ps(one, e);
     slo = _mm512_add_ps(_mm512_add_ps(_mm512_sub_ps(one, s), e), elo); /* 1+e+elo = s+slo */
     num = _mm512_mask_blend_ps(pos, P, one);
@@ -848,8 +852,8 @@ static FA_INLINE __m512d fa_sigparts_v8d(__m512d z, __mmask8 pos, const fa_exp2t
  * (as fa_xf_ / fa_glu_d). |x| is clamped at 110 (float32) / 800 (float64), where
  * x e^x has underflowed.
  * Special, float32: |x| < 2^-27 (+-0, subnormals) -> x * 0.5 (the arithmetic sees 0);
- * x > 110 -> x (+inf -> +inf); x < -110 -> -0.0 (-inf -> -0.0, the limit); NaN -> NaN
- * (final select). float64, with fewer selects: exp's argument -|x| is clamped to
+ * x > 110 -> x (+inf -> +inf); x < -108.6875 -> -0.0 (-inf -> -0.0, the limit; the
+ * result rounds to -0.0 below -108.66); NaN -> NaN (final select). float64, with fewer selects: exp's argument -|x| is clamped to
  * [-800, -2^-56] (no subnormal reaches exp) and x itself enters x q + x c, so NaN
  * flows through and |x| < 2^-56 (subnormals) gives x/2 rounded; the result takes x's
  * sign (one vpternlogq), which is right for +-0 too; |x| > 800
@@ -870,11 +874,14 @@ static FA_INLINE __m512 fa_silu_v16f(__m512 x, const fa_exp2tab *tab)
     xc = _mm512_min_ps(_mm512_max_ps(xc, nbig), big);             /* NaN -> -110 */
     z = _mm512_sub_ps(zero, _mm512_abs_ps(xc));
     q = fa_sigparts_v16f(z, FA_NO_LO_F, pos, tab, &c, &m);
+    /* x < -108.6875: -0.0 (the result rounds to -0.0 below -108.66), without applying
+     * the underflowing 2^m (a microcode assist on Intel CPUs) */
+    __mmask16 under = _mm512_cmp_ps_mask(x, _mm512_set1_ps(-108.6875f), _CMP_LT_OQ);
     r = _mm512_fmadd_ps(xc, q, _mm512_mul_ps(xc, c));              /* x q + x c, once */
-    r = _mm512_mask_scalef_ps(r, (__mmask16)~pos, r, m);           /* 2^m last */
+    r = _mm512_mask_scalef_ps(r, (__mmask16)~(pos | under), r, m); /* 2^m last */
     r = _mm512_mask_mul_ps(r, tiny, x, _mm512_set1_ps(0.5f));
     r = _mm512_mask_mov_ps(r, _mm512_cmp_ps_mask(x, big, _CMP_GT_OQ), x);
-    r = _mm512_mask_mov_ps(r, _mm512_cmp_ps_mask(x, nbig, _CMP_LT_OQ), _mm512_set1_ps(-0.0f));
+    r = _mm512_mask_mov_ps(r, under, _mm512_set1_ps(-0.0f));
     return _mm512_mask_mov_ps(r, _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q), x);
 }
 
@@ -906,6 +913,8 @@ static FA_INLINE __m512d fa_silu_v8d(__m512d x, const fa_exp2tab_d *tab)
  * inf * sigmoid(b) (correction term dropped: inf c could be inf - inf); sigmoid(b)
  * rounding to 0 in float64 (b < -745.1332, b = -inf included) -> a * 0 (NaN for
  * a = +-inf); NaN in either -> NaN. |b| < 2^-26 / 2^-55: sigmoid = 1/2 (exp(0)).
+ * float32: b < -193 with a finite -> a * 0 (the product rounds to +-0 there), so the
+ * 2^m that would underflow (a microcode assist on Intel CPUs) is not applied.
  * Error (glu(x, x) swept by tools/accuracy_f32.py --step 256 / accuracy_f64.py -n 1e6,
  * avx512): float32 0.750 ulp, float64 0.625 (at subnormal results, as silu).
  */
@@ -922,8 +931,13 @@ static FA_INLINE __m512 fa_glu_v16f(__m512 a, __m512 b, const fa_exp2tab *tab)
     as = _mm512_mask_mul_ps(a, big, a, _mm512_set1_ps(0x1p-64f));
     m = _mm512_mask_add_ps(m, big, m, _mm512_set1_ps(64.0f));
     ac = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(aa, _mm512_set1_ps(INFINITY), _CMP_LT_OQ), as);
+    /* b < -193 and a finite: a sigmoid(b) < 2^128 2^-278 rounds to +-0, so a * 0,
+     * without applying the underflowing 2^m (a microcode assist on Intel CPUs) */
+    __mmask16 under = _mm512_cmp_ps_mask(b, _mm512_set1_ps(-193.0f), _CMP_LT_OQ)
+                      & _mm512_cmp_ps_mask(aa, _mm512_set1_ps(INFINITY), _CMP_LT_OQ);
     r = _mm512_fmadd_ps(as, q, _mm512_mul_ps(ac, c));              /* a q + a c, once */
-    r = _mm512_mask_scalef_ps(r, (__mmask16)~pos, r, m);           /* 2^m last */
+    r = _mm512_mask_scalef_ps(r, (__mmask16)~(pos | under), r, m); /* 2^m last */
+    r = _mm512_mask_mul_ps(r, under, a, zero);
     r = _mm512_mask_mul_ps(r, _mm512_cmp_ps_mask(a, zero, _CMP_EQ_OQ), a, q);
     r = _mm512_mask_mul_ps(r, _mm512_cmp_ps_mask(b, _mm512_set1_ps(-745.1332f), _CMP_LT_OQ),
                            a, zero);
@@ -1175,8 +1189,11 @@ static void fa_log_sigmoid_block_f(const float *x, float *y, ptrdiff_t n)
  *  - x <= 0: gelu = x G: x Gh + x Gl rounded once, then 2^m (subnormal results, from
  *    x < -13.2, rounded once more); x > 0: gelu = x (1 - G), 1 - G 2^m = u + ul
  *    (Fast2Sum), x u + x ul rounded once.
- * Special: |x| < 2^-25 (+-0, subnormals) -> x * 0.5; x > 15 -> x (+inf -> +inf);
- * x < -15 -> -0.0 (-inf -> -0.0; gelu underflows below -14.1); NaN -> NaN.
+ * Special: |x| < 2^-25 (+-0, subnormals) -> x * 0.5; x > 8 -> x (+inf -> +inf;
+ * 1 - G rounds to 1 there); x < -14.375 -> -0.0 (-inf -> -0.0; gelu rounds to -0.0
+ * below -14.356); NaN -> NaN. Neither those nor the intermediates take a subnormal
+ * value, which costs a microcode assist per instruction on Intel CPUs (the results
+ * of -14.375 <= x < -13.15 are subnormal: those vectors pay it once).
  * Error: 0.770 ulp (tools/accuracy_f32.py --step 256, avx512; 0.79 on a dense grid of
  * [-14, 14]); x < 0 carries h's fit (2^-26.4 with float coefficients) and the
  * rounding of the small parts.
@@ -1191,7 +1208,7 @@ static FA_INLINE __m512 fa_gelu_v16f(__m512 x, const fa_gelutab_f *gt, const fa_
     const __m512 big = _mm512_set1_ps(15.0f);
     __m512 a = _mm512_abs_ps(x), ac, t, p, R, c0, sh, sl, T, W, m, Gh, Gl, Gs, Gls, u, ul, rn, rp, r;
     __mmask16 tiny = _mm512_cmp_ps_mask(a, _mm512_set1_ps(0x1p-25f), _CMP_LT_OQ);
-    __mmask16 pos = _mm512_cmp_ps_mask(x, zero, _CMP_GT_OQ);
+    __mmask16 pos = _mm512_cmp_ps_mask(x, zero, _CMP_GT_OQ), under;
     __m512i bits, raw, idx, start;
     int k;
     ac = _mm512_min_ps(_mm512_maskz_mov_ps((__mmask16)~tiny, a), big);   /* NaN -> 15 */
@@ -1220,10 +1237,15 @@ static FA_INLINE __m512 fa_gelu_v16f(__m512 x, const fa_gelutab_f *gt, const fa_
     Gh = _mm512_mul_ps(c0, T);
     Gl = _mm512_add_ps(_mm512_fmsub_ps(c0, T, Gh),
                        _mm512_fmadd_ps(c0, W, _mm512_mul_ps(R, _mm512_add_ps(T, W))));
-    /* x <= 0: -a (Gh + Gl), 2^m last */
+    /* x <= 0: -a (Gh + Gl), 2^m last; x < -14.375 (the result rounds to -0.0 below
+     * -14.356) -> -0.0 below, so 2^m is not applied there (nor for x > 0): an underflow
+     * costs a microcode assist on Intel CPUs (~150 cycles an instruction) */
+    under = _mm512_cmp_ps_mask(x, _mm512_set1_ps(-14.375f), _CMP_LT_OQ);
     u = _mm512_sub_ps(zero, ac);                                        /* x itself */
-    rn = _mm512_scalef_ps(_mm512_fmadd_ps(u, Gh, _mm512_mul_ps(u, Gl)), m);  /* -0.0 past the underflow */
-    /* x > 0: a (1 - G) */
+    rn = _mm512_maskz_scalef_ps((__mmask16)~(under | pos), _mm512_fmadd_ps(u, Gh, _mm512_mul_ps(u, Gl)), m);
+    /* x > 0: a (1 - G); x > 8 -> x below (G < 2^-50), so 2^m is floored at 2^-50 and
+     * G stays normal */
+    m = _mm512_max_ps(m, _mm512_set1_ps(-50.0f));
     Gs = _mm512_scalef_ps(Gh, m);
     Gls = _mm512_scalef_ps(Gl, m);
     u = _mm512_sub_ps(one, Gs);
@@ -1231,9 +1253,8 @@ static FA_INLINE __m512 fa_gelu_v16f(__m512 x, const fa_gelutab_f *gt, const fa_
     rp = _mm512_fmadd_ps(ac, u, _mm512_mul_ps(ac, ul));
     r = _mm512_mask_blend_ps(pos, rn, rp);
     r = _mm512_mask_mul_ps(r, tiny, x, _mm512_set1_ps(0.5f));
-    r = _mm512_mask_mov_ps(r, _mm512_cmp_ps_mask(x, big, _CMP_GT_OQ), x);
-    r = _mm512_mask_mov_ps(r, _mm512_cmp_ps_mask(x, _mm512_set1_ps(-15.0f), _CMP_LT_OQ),
-                           _mm512_set1_ps(-0.0f));
+    r = _mm512_mask_mov_ps(r, _mm512_cmp_ps_mask(x, _mm512_set1_ps(8.0f), _CMP_GT_OQ), x);
+    r = _mm512_mask_mov_ps(r, under, _mm512_set1_ps(-0.0f));
     return _mm512_mask_mov_ps(r, _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q), x);
 }
 
@@ -1266,8 +1287,10 @@ static void fa_gelu_block_f(const float *x, float *y, ptrdiff_t n)
  *  - sigmoid(+-z) by fa_sigparts_v16f with zl fed into exp's reduced argument; x q + x c
  *    in one rounding, 2^m last for x <= 0 (a subnormal result rounded once), as silu.
  * Special: the result takes x's sign (+-0 -> +-0), |x| > 12 -> max(x, -0.0) (x, or -0.0:
- * +inf -> +inf, -inf -> -0.0; gelu_tanh(-11.3) underflows already), NaN flows through
- * x q. Error: README (every float32).
+ * +inf -> +inf, -inf -> -0.0), x < -10.78125 -> -0.0 (the result rounds to -0.0 below
+ * -10.7709) without the underflowing 2^m; NaN flows through x q. Only the subnormal
+ * results (-10.78125 <= x < -10.10) take a subnormal value anywhere (a microcode
+ * assist per instruction on Intel CPUs). Error: README (every float32).
  */
 static FA_INLINE __m512 fa_gelu_tanh_v16f(__m512 x, const fa_exp2tab *tab)
 {
@@ -1277,7 +1300,7 @@ static FA_INLINE __m512 fa_gelu_tanh_v16f(__m512 x, const fa_exp2tab *tab)
     const __m512 ch = _mm512_set1_ps((float)FA_GELU_C_HI);
     const __m512 cl = _mm512_set1_ps((float)(FA_GELU_C_HI - (double)(float)FA_GELU_C_HI));
     __m512 a = _mm512_abs_ps(x), ac, sh, sl, th, tl, wb, ws, wh, wl, vh, vl, zh, zl, q, c, m, r;
-    __mmask16 pos = _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_GT_OQ);
+    __mmask16 pos = _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_GT_OQ), under;
     ac = _mm512_max_ps(_mm512_min_ps(a, big), _mm512_set1_ps(0x1p-30f));  /* NaN -> 2^-30 */
     sh = _mm512_mul_ps(ac, ac);
     sl = _mm512_fmsub_ps(ac, ac, sh);                                   /* a^2 = sh + sl */
@@ -1294,8 +1317,11 @@ static FA_INLINE __m512 fa_gelu_tanh_v16f(__m512 x, const fa_exp2tab *tab)
     q = fa_sigparts_v16f(_mm512_sub_ps(_mm512_setzero_ps(), zh),
                          _mm512_sub_ps(_mm512_setzero_ps(), zl), pos, tab, &c, &m);
     r = _mm512_fmadd_ps(x, q, _mm512_mul_ps(x, c));
-    r = _mm512_mask_scalef_ps(r, (__mmask16)~pos, r, m);
-    r = fa_copysign_v16f(r, x);
+    /* x < -10.78125 (the result rounds to -0.0 below -10.7709): -0.0, without the
+     * underflowing 2^m (a microcode assist on Intel CPUs) */
+    under = _mm512_cmp_ps_mask(x, _mm512_set1_ps(-10.78125f), _CMP_LT_OQ);
+    r = _mm512_mask_scalef_ps(r, (__mmask16)~(pos | under), r, m);
+    r = _mm512_mask_mov_ps(fa_copysign_v16f(r, x), under, _mm512_set1_ps(-0.0f));
     return _mm512_mask_max_ps(r, _mm512_cmp_ps_mask(a, big, _CMP_GT_OQ), x, _mm512_set1_ps(-0.0f));
 }
 
