@@ -243,3 +243,18 @@ def test_a_busy_machine_is_said_in_the_header(bench, capsys, monkeypatch):
     monkeypatch.setattr(impl, "_load_average", lambda: 0.0)
     assert bench.main([*TINY, "--functions", "sigmoid", "--threads", "1"]) == 0
     assert "busy" not in capsys.readouterr().out
+
+
+def test_subnormal_and_large_input_table(bench, capsys):
+    assert bench.main([*TINY, "--functions", "tanh,softmax", "--peers", "numpy",
+                       "--threads", "1", "--subnormal"]) == 0
+    found = dict(tables(capsys.readouterr().out))
+    rows = found["Subnormal and large-magnitude input (single-threaded)"]
+    assert {(r["function"], r["dtype"]) for r in rows} == {
+        (f, d) for f in ("tanh", "softmax") for d in DTYPES}
+    for r in rows:
+        for col in ("normal ns/el", "subnormal ns/el", "large ns/el"):
+            assert float(r[col]) > 0
+        for col, num in (("subnormal/normal", "subnormal ns/el"), ("large/normal", "large ns/el")):
+            assert float(r[col]) == pytest.approx(float(r[num]) / float(r["normal ns/el"]),
+                                                  rel=0.06)

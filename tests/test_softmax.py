@@ -418,3 +418,25 @@ def test_softmax_results_near_the_smallest_normal_keep_their_last_bit(path, dtyp
         got = call(path, "softmax", make(x), axis=axis).reshape(-1)
         worst = arrays.ulp_distance(got[normal], want[normal]).max()
         assert worst <= (1 if path == "avx512" and axis == -1 else 2), (axis, worst)
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("dtype,masked", [(np.float32, -1e9), (np.float64, -1e300)])
+def test_masked_logits_get_exactly_zero(path, dtype, masked):
+    # Masked attention logits (-1e9): x - max is far below exp's underflow, and its
+    # rounding error (up to half an ulp of 1e9 = 32 in float32) must not leak into exp:
+    # an earlier version returned e^(-104 + 32) there, or a negative or -0.0 value.
+    rng = np.random.default_rng(0)
+    rows = (rng.standard_normal((64, 100)) * 3 - 20).astype(dtype)  # max < 0: error > 0
+    rows[:, ::3] = masked
+    for axis, x in ((-1, rows), (0, np.ascontiguousarray(rows.T))):
+        mask = x == masked
+        y = call(path, "softmax", x, axis=axis)
+        assert np.all(y[mask] == 0) and not np.signbit(y[mask]).any()
+        want = rowwise_ref(x, axis=axis)
+        assert np.array_equal(y == 0, want == 0)
+        ls = call(path, "log_softmax", x, axis=axis)
+        lw = rowwise_ref(x, axis=axis, log=True)
+        np.testing.assert_allclose(ls[~mask], lw[~mask], rtol=4 * np.finfo(dtype).eps)
+        sm = call(path, "softmin", -x, axis=axis)
+        assert np.all(sm[mask] == 0) and not np.signbit(sm[mask]).any()

@@ -586,11 +586,14 @@ static FA_INLINE __m512 fa_sigmoid_v16f(__m512 x, const fa_exp2tab *tab)
     __m512 t, w, m, e, elo, s, slo, num, q, inv, c;
     __mmask16 pos = _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_GT_OQ);
     __mmask16 nan = _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q);
+    /* x <= -104 (z clamped there): e = 0 (e^-104 < 2^-150), so the result is 0, without
+     * the underflowing 2^m, which costs a microcode assist on Intel CPUs */
+    __mmask16 keep = _mm512_cmp_ps_mask(z, _mm512_set1_ps(-104.0f), _CMP_NEQ_UQ);
     t = fa_exp_parts_v16f(z, FA_NO_LO_F, tab, &w, &m);
     e = _mm512_add_ps(t, w);                           /* 2^(j/32) (1 + p) = e + elo */
     elo = _mm512_add_ps(_mm512_sub_ps(t, e), w);       /* Fast2Sum, t >= |w| */
-    e = _mm512_scalef_ps(e, m);                        /* subnormal results: rounded once */
-    elo = _mm512_scalef_ps(elo, m);
+    e = _mm512_maskz_scalef_ps(keep, e, m);            /* subnormal results: rounded once */
+    elo = _mm512_maskz_scalef_ps(keep, elo, m);
     s = _mm512_add_ps(one, e);
     slo = _mm512_add_ps(_mm512_add_ps(_mm512_sub_ps(one, s), e), elo); /* 1+e+elo = s+slo */
     num = _mm512_mask_blend_ps(pos, e, one);
@@ -754,11 +757,16 @@ static FA_INLINE __m512d fa_sigmoid_v8d(__m512d x, const fa_exp2tab_d *tab)
     __m512d t, w, m, e, elo, s, slo, num, q, inv, c;
     __mmask8 pos = _mm512_cmp_pd_mask(x, _mm512_setzero_pd(), _CMP_GT_OQ);
     z = _mm512_min_pd(_mm512_set1_pd(-0x1p-55), z);
+    /* no underflow where the result does not need it (a microcode assist on Intel
+     * CPUs): x > 40 uses e^-40 (e only enters 1 + e, and the result is 1 either way);
+     * x <= -746 gives e = 0 (e^-746 < 2^-1075) without the 2^m */
+    __mmask8 keep = _mm512_cmp_pd_mask(z, _mm512_set1_pd(-746.0), _CMP_NEQ_UQ);
+    z = _mm512_mask_max_pd(z, pos, z, _mm512_set1_pd(-40.0));
     t = fa_exp_parts_v8d(z, FA_NO_LO_D, tab, &w, &m);
     e = _mm512_add_pd(t, w);
     elo = _mm512_add_pd(_mm512_sub_pd(t, e), w);
-    e = _mm512_scalef_pd(e, m);
-    elo = _mm512_scalef_pd(elo, m);
+    e = _mm512_maskz_scalef_pd(keep, e, m);
+    elo = _mm512_maskz_scalef_pd(keep, elo, m);
     s = _mm512_add_pd(one, e);
     slo = _mm512_add_pd(_mm512_add_pd(_mm512_sub_pd(one, s), e), elo);
     num = _mm512_mask_blend_pd(pos, e, one);
@@ -1340,7 +1348,7 @@ static void fa_gelu_tanh_block_f(const float *x, float *y, ptrdiff_t n)
  * Softmax's exponentials, float32, AVX-512: e = e^(x - m) with the rounding error of the
  * subtraction (TwoSum) fed into the reduced argument, so a large |x - m| loses nothing;
  * one rounding (about 0.5 ulp). x = -inf gives 0 (the difference is clamped at -104,
- * where e rounds to 0, and its NaN error term replaced by -1); NaN gives NaN.
+ * where e is 0, and its NaN error term replaced by -1); NaN gives NaN.
  */
 static FA_INLINE __m512 fa_expdiff_v16f(__m512 xv, __m512 mv, const fa_exp2tab *tab)
 {
@@ -1350,11 +1358,17 @@ static FA_INLINE __m512 fa_expdiff_v16f(__m512 xv, __m512 mv, const fa_exp2tab *
                                _mm512_sub_ps(_mm512_sub_ps(_mm512_setzero_ps(), mv), bb));
     __m512 z = _mm512_max_ps(lim, d);                          /* NaN stays NaN */
     __m512 t, w, m;
+    /* Neither a subnormal operand nor an underflow (each a microcode assist on Intel
+     * CPUs): |z| < 2^-60 (a row of tiny values) goes in as 0 with no error term (e = 1
+     * either way), and for z = -104 (x - m <= -104, x = -inf) e = 0 without the 2^m */
+    __mmask16 small = _mm512_cmp_ps_mask(_mm512_abs_ps(z), _mm512_set1_ps(0x1p-60f), _CMP_LT_OQ);
+    __mmask16 keep = _mm512_cmp_ps_mask(z, lim, _CMP_NEQ_UQ);
     /* err is NaN for x = -inf (and x NaN): -1 instead (vmaxps keeps its second operand
-     * then), so e^(z - 1) is 0 for the clamped z; elsewhere |err| <= ulp(d)/2 */
-    err = _mm512_max_ps(err, _mm512_set1_ps(-1.0f));
+     * then); elsewhere |err| <= ulp(d)/2 */
+    err = _mm512_maskz_max_ps((__mmask16)~small, err, _mm512_set1_ps(-1.0f));
+    z = _mm512_maskz_mov_ps((__mmask16)~small, z);
     t = fa_exp_parts_v16f(z, err, tab, &w, &m);
-    return _mm512_scalef_ps(_mm512_add_ps(t, w), m);
+    return _mm512_maskz_scalef_ps(keep, _mm512_add_ps(t, w), m);
 }
 
 static FA_INLINE __mmask16 fa_tail_mask(ptrdiff_t left)
@@ -1457,9 +1471,13 @@ static FA_INLINE __m512d fa_expdiff_v8d(__m512d xv, __m512d mv, const fa_exp2tab
                                 _mm512_sub_pd(_mm512_sub_pd(_mm512_setzero_pd(), mv), bb));
     __m512d z = _mm512_max_pd(lim, d);
     __m512d t, w, m;
-    err = _mm512_max_pd(err, _mm512_set1_pd(-1.0));            /* as fa_expdiff_v16f */
+    /* as fa_expdiff_v16f: |z| < 2^-120 as 0, z = -746 (e^-746 < 2^-1075) -> 0 */
+    __mmask8 small = _mm512_cmp_pd_mask(_mm512_abs_pd(z), _mm512_set1_pd(0x1p-120), _CMP_LT_OQ);
+    __mmask8 keep = _mm512_cmp_pd_mask(z, lim, _CMP_NEQ_UQ);
+    err = _mm512_maskz_max_pd((__mmask8)~small, err, _mm512_set1_pd(-1.0));
+    z = _mm512_maskz_mov_pd((__mmask8)~small, z);
     t = fa_exp_parts_v8d(z, err, tab, &w, &m);
-    return _mm512_scalef_pd(_mm512_add_pd(t, w), m);
+    return _mm512_maskz_scalef_pd(keep, _mm512_add_pd(t, w), m);
 }
 
 /* Fast2Sum into (s, c) for |s| >= |v| (three operations instead of TwoSum's six) */

@@ -90,12 +90,20 @@ static FA_INLINE FA_T FA_FN(fa_pow2_)(FA_U n)
 static FA_INLINE FA_T FA_FN(fa_exp2sum_fast_)(FA_T x, FA_T lo)
 {
     FA_U n, n1;
-    FA_T p, plo;
-    x = x > FA_EXP_HI ? FA_EXP_HI : x; /* NaN fails both tests and stays NaN */
-    x = x < FA_EXP_LO ? FA_EXP_LO : x;
+    FA_T p, plo, r;
+    /* No subnormal operand and no underflow for the common cases (each a microcode
+     * assist, ~150 cycles, on Intel CPUs): x <= FA_EXP_LO (where e^x rounds to 0: x - max
+     * of a masked logit, x = -inf) and |x| < 2^-60 (a row of tiny values: e^x rounds to
+     * 1) are computed on x = lo = 0 and selected after. NaN fails the tests and stays. */
+    int gone = x <= FA_EXP_LO;
+    int flat = gone || (x < (FA_T)8.673617379884035e-19 && x > (FA_T)-8.673617379884035e-19);
+    x = flat ? (FA_T)0 : x;
+    lo = flat ? (FA_T)0 : lo;
+    x = x > FA_EXP_HI ? FA_EXP_HI : x;
     p = FA_FN(fa_exp_reduced_)(x, lo, &plo, &n, &n1, 1);  /* plo unused: dropped */
-    return (p * FA_FN(fa_from_bits_)((FA_U)(n1 + FA_BIAS) << FA_MANT))
-           * FA_FN(fa_from_bits_)((FA_U)(n - n1 + FA_BIAS) << FA_MANT);
+    r = (p * FA_FN(fa_from_bits_)((FA_U)(n1 + FA_BIAS) << FA_MANT))
+        * FA_FN(fa_from_bits_)((FA_U)(n - n1 + FA_BIAS) << FA_MANT);
+    return gone ? (FA_T)0 : r;
 }
 
 /* c - a*b without rounding error (the caller's values make it exact): one FMA where
@@ -291,9 +299,16 @@ static FA_INLINE FA_T FA_FN(fa_sigmoid_parts_)(FA_T x, FA_T *corr, FA_T *sc1, FA
 {
     FA_U n, n1;
     FA_T z = -FA_FN(fa_abs_)(x), p, plo, s1, s2, e, elo, s, slo, num, nlo, q, inv, c;
-    int pos = x > 0;
+    int pos = x > 0, gone;
     z = z < FA_EXP_LO ? FA_EXP_LO : z;  /* NaN stays NaN */
     z = z > -(FA_T)FA_SIGMOID_TINY ? z - z : z;  /* sigmoid = 1/2 there: 0 (as in tanh) */
+    /* No underflow where the result does not need it (each one a microcode assist on
+     * Intel CPUs): x > 40 needs e only through 1 + e, where e^-40 already rounds away
+     * (the result is 1), so z is floored at -40; x <= FA_EXP_LO gives 0 (late = 0; a
+     * late caller handles that tail itself), computed on z = 0 and selected below. */
+    z = (pos && z < (FA_T)-40) ? (FA_T)-40 : z;
+    gone = !late && z == FA_EXP_LO;
+    z = gone ? (FA_T)0 : z;
     p = FA_FN(fa_exp_reduced_)(z, (FA_T)0, &plo, &n, &n1, 0);
     s1 = FA_FN(fa_from_bits_)((FA_U)(n1 + FA_BIAS) << FA_MANT);
     s2 = FA_FN(fa_from_bits_)((FA_U)(n - n1 + FA_BIAS) << FA_MANT);
@@ -311,6 +326,8 @@ static FA_INLINE FA_T FA_FN(fa_sigmoid_parts_)(FA_T x, FA_T *corr, FA_T *sc1, FA
     /* 1/(1 + e), good enough for the correction: q, or 1 - the (scaled) quotient */
     inv = pos ? q : (FA_T)1 - (late ? (q * s1) * s2 : q);
     c = (FA_FN(fa_fms_)(q, s, num) + nlo - q * slo) * inv;
+    q = gone ? (FA_T)0 : q;
+    c = gone ? (FA_T)0 : c;
     *corr = c;
     *sc1 = (pos || !late) ? (FA_T)1 : s1;
     *sc2 = (pos || !late) ? (FA_T)1 : s2;
