@@ -838,8 +838,11 @@ static FA_INLINE __m512d fa_sigparts_v8d(__m512d z, __mmask8 pos, const fa_exp2t
     t = fa_exp_parts_v8d(z, FA_NO_LO_D, tab, &w, m);
     P = _mm512_add_pd(t, w);
     Plo = _mm512_add_pd(_mm512_sub_pd(t, P), w);
-    e = _mm512_scalef_pd(P, *m);
-    elo = _mm512_scalef_pd(Plo, *m);
+    /* as fa_sigparts_v16f: e only enters 1 + e, so it is scaled by at most 2^-120 and
+     * stays normal (no microcode assist) */
+    e = _mm512_max_pd(*m, _mm512_set1_pd(-120.0));
+    elo = _mm512_scalef_pd(Plo, e);
+    e = _mm512_scalef_pd(P, e);
     s = _mm512_add_pd(one, e);
     slo = _mm512_add_pd(_mm512_add_pd(_mm512_sub_pd(one, s), e), elo);
     num = _mm512_mask_blend_pd(pos, P, one);
@@ -897,13 +900,17 @@ static FA_INLINE __m512d fa_silu_v8d(__m512d x, const fa_exp2tab_d *tab)
 {
     const __m512d big = _mm512_set1_pd(800.0);
     __m512d a = _mm512_abs_pd(x), z, q, c, m, r;
-    __mmask8 pos = _mm512_cmp_pd_mask(x, _mm512_setzero_pd(), _CMP_GT_OQ);
+    __mmask8 pos = _mm512_cmp_pd_mask(x, _mm512_setzero_pd(), _CMP_GT_OQ), under;
     /* z = -|x| in [-800, -2^-56] (NaN: -2^-56, x's NaN then flows through x q) */
     z = _mm512_max_pd(_mm512_min_pd(_mm512_sub_pd(_mm512_setzero_pd(), a),
                                     _mm512_set1_pd(-0x1p-56)), _mm512_sub_pd(_mm512_setzero_pd(), big));
     q = fa_sigparts_v8d(z, pos, tab, &c, &m);
     r = _mm512_fmadd_pd(x, q, _mm512_mul_pd(x, c));
-    r = _mm512_mask_scalef_pd(r, (__mmask8)~pos, r, m);
+    /* x < -751.8 (the result rounds to -0.0 below -751.7556): -0.0, without the
+     * underflowing 2^m (a microcode assist on Intel CPUs) */
+    under = _mm512_cmp_pd_mask(x, _mm512_set1_pd(-751.8), _CMP_LT_OQ);
+    r = _mm512_mask_scalef_pd(r, (__mmask8)~(pos | under), r, m);
+    r = _mm512_mask_mov_pd(r, under, _mm512_set1_pd(0.0));
     r = fa_copysign_v8d(r, x);  /* x's sign: right for x = +-0 too (there c < 0) */
     /* |x| > 800 (+-inf included, where inf c is NaN): x for x > 0, else -0.0 */
     return _mm512_mask_max_pd(r, _mm512_cmp_pd_mask(a, big, _CMP_GT_OQ), x, _mm512_set1_pd(-0.0));
