@@ -135,6 +135,7 @@ static FA_INLINE void fa_prefetch(const char *p, ptrdiff_t nb, int write)
 #define FA_XF_BIG 110.0f
 #define FA_THIRD_LO 9.934107462565104e-09f
 #define FA_TS_TINY 9.313225746154785e-10f     /* 2^-30 */
+#define FA_TS_ZERO 8.881784197001252e-16f     /* 2^-50: tanhshrink rounds to +-0 below */
 #define FA_TS_UP 5.36870912e8f               /* 2^29 */
 #define FA_TS_DOWN 6.462348535570529e-27f     /* 2^-87 */
 #define FA_TS_HUGE 1.073741824e9f             /* 2^30 */

@@ -38,6 +38,7 @@
 #define FA_XF_BIG 800.0                      /* silu, mish: x above, -0.0 below -800 */
 #define FA_THIRD_LO (-1.850371707708594e-17) /* -1/3 - double(-1/3) */
 #define FA_TS_TINY 4.909093465297727e-91     /* 2^-300: tanhshrink scaled below */
+#define FA_TS_ZERO 4.257959840008151e-109    /* 2^-360: tanhshrink rounds to +-0 below */
 #define FA_TS_UP 1.018517988167243e90        /* 2^299: scaled |x| < 1/2 */
 #define FA_TS_DOWN 9.464417489334198e-271    /* 2^-897 */
 #define FA_TS_HUGE 1.152921504606846976e18   /* 2^60: tanhshrink x = x above */

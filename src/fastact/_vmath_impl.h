@@ -598,14 +598,18 @@ static FA_INLINE FA_T FA_FN(fa_xf_)(FA_T x, int mish)
  * Error about 0.5 ulp + 2^-55 relative (double). Special: +-0 -> +-0; |x| < 2^-300
  * (double; 2^-30 float) is a^3/3, computed scaled by 2^299 (2^29) and rounded into the subnormal
  * range once at the end, so no subnormal operand occurs; |x| > 2^60 -> x (+-inf ->
- * +-inf); NaN -> NaN.
+ * +-inf); |x| < 2^-360 (2^-50 float) -> +-0 directly (a^3/3 rounds to 0); NaN -> NaN.
  */
 static FA_INLINE FA_T FA_FN(fa_tanhshrink_)(FA_T x)
 {
     static const FA_T P[FA_TANH_DEG + 1] = {FA_TANH_P};
     const FA_T third_lo = (FA_T)FA_THIRD_LO;      /* -1/3 - (FA_T)(-1/3) */
     FA_T a = FA_FN(fa_abs_)(x);
-    int tiny = a < (FA_T)FA_TS_TINY;
+    int tiny;
+    /* |x| < FA_TS_ZERO: the result rounds to +-0; a = 0 keeps the scaled path's squares
+     * from underflowing (a microcode assist per instruction on Intel CPUs) */
+    a = a < (FA_T)FA_TS_ZERO ? (FA_T)0 : a;
+    tiny = a < (FA_T)FA_TS_TINY;
     FA_T as = a * (tiny ? (FA_T)FA_TS_UP : (FA_T)1);  /* exact */
     FA_T ac = as > FA_TANH_BIG ? FA_TANH_BIG : as;   /* NaN stays NaN */
     FA_T u, ul, c3, c3l, p, t, tl, ph, pl, small, e, elo, num, dh, dl, q, ql, d, dlo, hi, bb,
@@ -675,6 +679,7 @@ static FA_INLINE FA_T FA_FN(fa_tanhshrink_)(FA_T x)
 #undef FA_RECIP_MAGIC
 #undef FA_THIRD_LO
 #undef FA_TS_TINY
+#undef FA_TS_ZERO
 #undef FA_TS_UP
 #undef FA_TS_DOWN
 #undef FA_TS_HUGE
