@@ -44,9 +44,9 @@
  * among them) the hardware prefetchers fall behind the kernels' streams: a float64
  * tanh over 3.2e7 elements ran at 2.8 ns/el against 1.3 in cache. Prefetching
  * FA_PF_DIST bytes ahead, a few cache lines before each small chunk, brought it to
- * 1.5 (README, Speed). fa_prefetch(p, nb, w) touches [p, p + nb), for writing
- * if w; a prefetch never faults, so running past the end of
- * the arrays is harmless. Where the compiler has no prefetch builtin: nothing. */
+ * 1.5 (README, Speed). fa_prefetch(p, nb, w) touches [p, p + nb), for writing if w;
+ * a prefetch never faults, so running past the end of the arrays is harmless. Where
+ * the compiler has no prefetch builtin: nothing. */
 #define FA_PF_DIST 4096
 #if defined(__GNUC__) || defined(__clang__)
 #  define FA_PREFETCH_R(p) __builtin_prefetch((p), 0, 3)
@@ -865,12 +865,13 @@ static FA_INLINE __m512d fa_sigparts_v8d(__m512d z, __mmask8 pos, const fa_exp2t
  * x e^x has underflowed.
  * Special, float32: |x| < 2^-27 (+-0, subnormals) -> x * 0.5 (the arithmetic sees 0);
  * x > 110 -> x (+inf -> +inf); x < -108.6875 -> -0.0 (-inf -> -0.0, the limit; the
- * result rounds to -0.0 below -108.66); NaN -> NaN (final select). float64, with fewer selects: exp's argument -|x| is clamped to
- * [-800, -2^-56] (no subnormal reaches exp) and x itself enters x q + x c, so NaN
- * flows through and |x| < 2^-56 (subnormals) gives x/2 rounded; the result takes x's
- * sign (one vpternlogq), which is right for +-0 too; |x| > 800
- * (+-inf) -> max(x, -0.0): x, or -0.0 for x < 0 (the limit). Same results as fa_xf_f /
- * fa_xf_d up to rounding.
+ * result rounds to -0.0 below -108.66); NaN -> NaN (final select). float64, with fewer
+ * selects: exp's argument -|x| is clamped to [-800, -2^-56] (no subnormal reaches exp)
+ * and x itself enters x q + x c, so NaN flows through and |x| < 2^-56 (subnormals)
+ * gives x/2 rounded; the result takes x's sign (one vpternlogq), which is right for +-0
+ * too; x < -751.8 -> -0.0 (the result rounds to -0.0 below -751.7556) without the
+ * underflowing 2^m; |x| > 800 (+-inf) -> max(x, -0.0): x, or -0.0 for x < 0 (the
+ * limit). Same results as fa_xf_f / fa_xf_d up to rounding.
  * Error (tools/accuracy_f32.py --step 256, accuracy_f64.py -n 1e6, avx512): float32
  * 0.750 ulp, float64 0.625 (both at subnormal results: rounded twice, the product and
  * the scale).
