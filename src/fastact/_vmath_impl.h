@@ -96,7 +96,7 @@ static FA_INLINE FA_T FA_FN(fa_exp2sum_fast_)(FA_T x, FA_T lo)
      * of a masked logit, x = -inf) and |x| < 2^-60 (a row of tiny values: e^x rounds to
      * 1) are computed on x = lo = 0 and selected after. NaN fails the tests and stays. */
     int gone = x <= FA_EXP_LO;
-    int flat = gone || (x < (FA_T)8.673617379884035e-19 && x > (FA_T)-8.673617379884035e-19);
+    int flat = gone || FA_FN(fa_abs_)(x) < (FA_T)8.673617379884035e-19;  /* 2^-60 */
     x = flat ? (FA_T)0 : x;
     lo = flat ? (FA_T)0 : lo;
     x = x > FA_EXP_HI ? FA_EXP_HI : x;
