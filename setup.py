@@ -124,7 +124,8 @@ class BuildExt(build_ext):
 
 
 KERNEL_HEADERS = ("_vmath.h", "_vmath_impl.h", "_vmath_f64.h", "_tanh_table.h",
-                  "_exp2_table.h", "_gelu_table.h", "_gelu_f32_table.h", "_sigmoid_table.h")
+                  "_exp2_table.h", "_gelu_table.h", "_gelu_f32_table.h", "_sigmoid_table.h",
+                  "_tanhshrink_table.h")
 render_loops()
 np_macros = [("NPY_NO_DEPRECATED_API", "NPY_1_9_API_VERSION"),
              ("NPY_TARGET_VERSION", "NPY_1_23_API_VERSION")]

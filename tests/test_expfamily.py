@@ -150,3 +150,26 @@ def test_odd_and_monotone_shapes(name, path):
         arrays.assert_same(call(path, name, -x), -y)
     if name in ("elu", "selu", "celu", "softplus", "log_sigmoid", "tanhshrink"):
         assert np.all(np.diff(y) >= 0), name
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_tanhshrink_float32_lanes_mixing_small_table_and_big(path):
+    # AVX-512: tanhshrink's block takes |x| < 0.078125 from a^3 P(a^2) (computed only for
+    # vectors holding such a lane), 0.078125 .. 16 from its table and 16 up from |x| - 1;
+    # each element alone gives the same bits, and each is within 1 ulp of x - tanh x
+    # (float64, by its series below 0.1)
+    base = np.array([0.078125, 0.07812499, 0.0781251, 1e-3, 2e-9, 9.3e-10, 9.4e-10, 1e-15,
+                     8.9e-16, 8.8e-16, 1e-40, 0.0, 0.6, 1.0, 15.999999, 16.0, 16.000002,
+                     1e10, 3e38, np.inf, np.nan, 0.3, 5.0], dtype=np.float32)
+    base = np.concatenate([base, -base])
+    rng = np.random.default_rng(8)
+    x = np.concatenate([base, rng.permutation(np.tile(base, 9))])
+    with np.errstate(all="raise"):
+        got = call(path, "tanhshrink", x)
+        alone = np.concatenate([call(path, "tanhshrink", x[i:i + 1]) for i in range(x.size)])
+    arrays.assert_same(got, alone)
+    a = x.astype(np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):  # the series' unused side; inf - 1
+        series = a**3 * (1 / 3 - a**2 * (2 / 15 - a**2 * (17 / 315 - a**2 * 62 / 2835)))
+        want = np.where(np.abs(a) < 0.1, series, a - np.tanh(a)).astype(np.float32)
+    assert np.all(arrays.ulp_distance(got, want) <= 1), (x, got, want)

@@ -104,6 +104,19 @@ def test_sigmoid_table_matches_its_generator(tmp_path):
         assert abs(mpmath.mpf(phi) - mlo - (1 - g)) < 2.0**-45
 
 
+def test_tanhshrink_table_matches_its_generator(tmp_path):
+    """The committed _tanhshrink_table.h (float32 tanhshrink's AVX-512 block) is what
+    tools/fit_coefficients.py writes (write_tanhshrink_table): the table fit to 2^-26.5
+    relative to a - tanh(a), and the small-|x| P(0) = 1/3 in two parts."""
+    mpmath = pytest.importorskip("mpmath")
+    gen, committed = _regenerate(tmp_path, "write_tanhshrink_table", "_tanhshrink_table.h")
+    table, worst, p, perr = gen.tanhshrink_table()
+    assert worst < 2.0**-26.5 and perr < 2.0**-30 and len(table) == gen.TS_DEG + 1
+    line = committed[committed.index("FA_TS_P["):].split("\n")[0]
+    vals = [float(np.float32(v.strip().rstrip("f};"))) for v in line[line.index("{") + 1:].split(",")]
+    assert abs(mpmath.mpf(vals[0]) + mpmath.mpf(vals[-1]) - mpmath.mpf(1) / 3) < 2.0**-32
+
+
 def test_exp2_table_matches_its_generator(tmp_path):
     """The committed _exp2_table.h is what tools/fit_coefficients.py writes, and its
     hi + lo pairs are 2^(j/32) to float32-squared precision."""

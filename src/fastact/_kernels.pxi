@@ -42,6 +42,7 @@ cdef extern from "_vmath.h" nogil:
     void fa_log_sigmoid_block_f(const float*, float*, Py_ssize_t)
     void fa_gelu_block_f(const float*, float*, Py_ssize_t)
     void fa_gelu_tanh_block_f(const float*, float*, Py_ssize_t)
+    void fa_tanhshrink_block_f(const float*, float*, Py_ssize_t)
     int FA_LANES_F
     void fa_expsum_lanes_f(const float*, float*, Py_ssize_t, const float*, double*, double*,
                            int)

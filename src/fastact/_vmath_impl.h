@@ -592,9 +592,10 @@ static FA_INLINE FA_T FA_FN(fa_xf_)(FA_T x, int mish)
  *     fit error 2^-57 relative to P), with a^3 (fa_fms_) and P's last step kept in two
  *     parts (P(0) = -1/3 as hi + lo), product rounded once (fa_mul22_);
  *   a >= FA_TANH_SMALL: g = (a - 1) + 2e/(1 + e), e = e^-2a (two parts, a clamped at
- *     FA_TANH_BIG where the quotient is negligible), the quotient corrected by its exact
- *     remainder and the sums done exactly (TwoSum): cancellation (g = 0.063 at a = 0.6)
- *     costs nothing.
+ *     FA_TANH_BIG where the quotient is negligible), the quotient q = 2e (1/(1 + e))
+ *     corrected by its remainder times the same reciprocal (one division: q + ql is
+ *     2e/(1 + e) to ~2^-100 relative even when q is not the nearest) and the sums done
+ *     exactly (TwoSum): cancellation (g = 0.063 at a = 0.6) costs nothing.
  * Error about 0.5 ulp + 2^-55 relative (double). Special: +-0 -> +-0; |x| < 2^-300
  * (double; 2^-30 float) is a^3/3, computed scaled by 2^299 (2^29) and rounded into the subnormal
  * range once at the end, so no subnormal operand occurs; |x| > 2^60 -> x (+-inf ->
@@ -612,8 +613,8 @@ static FA_INLINE FA_T FA_FN(fa_tanhshrink_)(FA_T x)
     tiny = a < (FA_T)FA_TS_TINY;
     FA_T as = a * (tiny ? (FA_T)FA_TS_UP : (FA_T)1);  /* exact */
     FA_T ac = as > FA_TANH_BIG ? FA_TANH_BIG : as;   /* NaN stays NaN */
-    FA_T u, ul, c3, c3l, p, t, tl, ph, pl, small, e, elo, num, dh, dl, q, ql, d, dlo, hi, bb,
-        lo, big, ab;
+    FA_T u, ul, c3, c3l, p, t, tl, ph, pl, small, e, elo, num, dh, dl, inv, q, ql, d, dlo, hi,
+        bb, lo, big, ab;
     FA_U n, n1;
     int i;
     /* small: a^3 = c3 + c3l, P = ph + pl */
@@ -641,8 +642,9 @@ static FA_INLINE FA_T FA_FN(fa_tanhshrink_)(FA_T x)
     num = e + e;
     dh = (FA_T)1 + e;
     dl = (((FA_T)1 - dh) + e) + elo;                  /* Fast2Sum */
-    q = num / dh;
-    ql = (FA_FN(fa_fms_)(q, dh, num) + (elo + elo) - q * dl) / dh;
+    inv = (FA_T)1 / dh;                               /* the one division */
+    q = num * inv;
+    ql = (FA_FN(fa_fms_)(q, dh, num) + (elo + elo) - q * dl) * inv;
     ab = as > FA_TS_HUGE ? FA_TS_HUGE : as;
     d = ab - (FA_T)1;
     dlo = (ab - d) - (FA_T)1;                         /* Fast2Sum: a - 1 = d + dlo */
