@@ -440,3 +440,32 @@ def test_masked_logits_get_exactly_zero(path, dtype, masked):
         np.testing.assert_allclose(ls[~mask], lw[~mask], rtol=4 * np.finfo(dtype).eps)
         sm = call(path, "softmin", -x, axis=axis)
         assert np.all(sm[mask] == 0) and not np.signbit(sm[mask]).any()
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("name", ROWWISE)
+def test_rows_mixing_plain_and_special_vectors(path, name):
+    # AVX-512 float32 takes a vector without masks or clamps when every lane has
+    # 2^-60 <= |x - max| <= 87, else the general code; a row with both kinds of 16-lane
+    # vectors (one lane each of: a tie with the max, |x - max| < 2^-60, a subnormal
+    # result (87 < |x - max| < 104), beyond the underflow, -inf), in a row and down the
+    # columns, is within the budget of the long-double reference, and each element stays
+    # within 1 ULP whichever neighbours share its vector (only the order of the
+    # compensated sum changes).
+    rng = np.random.default_rng(7)
+    m = np.float32(3.0)
+    x = (rng.standard_normal((8, 1000)) * 4).astype(np.float32)
+    x = np.minimum(x, np.float32(2.5))
+    x[:, 0] = m
+    specials = [m, np.nextafter(m, np.float32(0)), m - np.float32(95), m - np.float32(120),
+                -np.inf, m]
+    for r in range(8):
+        for v, col in zip(specials, range(17 + 32 * r, 1000, 160)):
+            x[r, col] = v
+    for axis, xx in ((-1, x), (0, np.ascontiguousarray(x.T))):
+        got = call(path, name, xx, axis=axis)
+        check_against_ref(got, xx, axis, name, f"{path}")
+        # the same row again with its special lanes moved to other vectors
+        shifted = np.roll(xx, 5, axis=axis)
+        got2 = call(path, name, shifted, axis=axis)
+        np.testing.assert_array_max_ulp(np.roll(got, 5, axis=axis), got2, maxulp=1)

@@ -106,6 +106,11 @@ def _limits_vs_nan(ours, theirs):
     assert np.all((ours == np.inf) | ((ours == 0) & np.signbit(ours)))
 
 
+def _within_16_eps(ours, theirs):
+    eps = np.finfo(ours.dtype).eps
+    assert np.all(np.abs(ours.astype(np.float64) - theirs) <= 16 * eps * np.abs(theirs))
+
+
 def _tail_kept(ours, theirs):
     # the same to an absolute 1e-6, but fastact keeps the small values PyTorch loses
     assert np.all(np.abs(ours.astype(np.float64) - theirs) <= 1e-6)
@@ -123,6 +128,10 @@ DIFFERENCES = [
           f"float64); fastact keeps the relative accuracy down to the underflow "
           f"(gelu(-10) = -7.6e-23)",
        lambda x, dt: (x < -1.5) & np.isfinite(x), _tail_kept) for n in ("gelu", "gelu_tanh")],
+    ("gelu", "float32 gelu for -1.5 <= x < 3: PyTorch's AVX2 kernel (an AMD EPYC, "
+             "2026-12-04) is off by up to 11 eps relative (its vectorised erf), beyond "
+             "TOL_EPS; its AVX-512 kernel agrees within TOL_EPS; fastact is within 0.5 ulp",
+     lambda x, dt: (dt == np.float32) & (x >= -1.5) & (x < 3), _within_16_eps),
     *[(n, f"{n}(-0.0) is +0.0 (a rectifier never returns -0.0, as the issue asks); "
           f"PyTorch returns -0.0", _is_neg_zero, _neg_zero)
       for n in ("relu", "relu6", "leaky_relu", "prelu")],

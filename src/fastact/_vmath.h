@@ -1489,6 +1489,30 @@ static FA_INLINE __m512 fa_expdiff_v16f(__m512 xv, __m512 mv, const fa_exp2tab *
     return _mm512_maskz_scalef_ps(keep, _mm512_add_ps(t, w), m);
 }
 
+/*
+ * fa_expdiff_v16f for a vector whose lanes all have 2^-60 <= |d| <= 87, d = x - m (the
+ * common case; fa_expdiff_plain_ok checks): no clamp, no special lane, no subnormal
+ * anywhere (e >= e^-87 is normal), so none of the masks; the error of x - m by Fast2Sum
+ * on the operands ordered by magnitude (vrangeps), exact as TwoSum's: the same bits.
+ */
+static FA_INLINE int fa_expdiff_plain_ok(__m512 d)
+{
+    /* |d|'s bits minus 2^-60's, unsigned, at most 87's minus 2^-60's (NaN, inf: above) */
+    __m512i b = _mm512_and_si512(_mm512_castps_si512(d), _mm512_set1_epi32(0x7fffffff));
+    b = _mm512_sub_epi32(b, _mm512_set1_epi32(0x21800000));
+    return _mm512_cmple_epu32_mask(b, _mm512_set1_epi32(0x42ae0000 - 0x21800000)) == 0xffff;
+}
+
+static FA_INLINE __m512 fa_expdiff_plain_v16f(__m512 xv, __m512 nm, __m512 d,
+                                              const fa_exp2tab *tab)
+{
+    /* nm = -m; vrangeps 7: the larger magnitude (with its sign), 6: the smaller */
+    __m512 big = _mm512_range_ps(xv, nm, 0x07), sml = _mm512_range_ps(xv, nm, 0x06);
+    __m512 t, w, m;
+    t = fa_exp_parts_v16f(d, _mm512_sub_ps(sml, _mm512_sub_ps(d, big)), tab, &w, &m);
+    return _mm512_scalef_ps(_mm512_add_ps(t, w), m);
+}
+
 static FA_INLINE __mmask16 fa_tail_mask(ptrdiff_t left)
 {
     return left >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1u);
@@ -1525,7 +1549,10 @@ static FA_INLINE void fa_expsum_lanes_f(const float *x, float *y, ptrdiff_t w,
     for (j = 0; j < w; j += 16) {
         __mmask16 mask = fa_tail_mask(w - j);
         __m512 xv = _mm512_maskz_loadu_ps(mask, x + j), mv = _mm512_maskz_loadu_ps(mask, mx + j);
-        __m512 e = fa_expdiff_v16f(xv, mv, &tab);
+        __m512 d = _mm512_sub_ps(xv, mv);
+        __m512 e = fa_expdiff_plain_ok(d)
+                   ? fa_expdiff_plain_v16f(xv, _mm512_sub_ps(_mm512_setzero_ps(), mv), d, &tab)
+                   : fa_expdiff_v16f(xv, mv, &tab);
         if (store) {
             _mm512_mask_storeu_ps(y + j, mask, e);
         } else {
@@ -1537,34 +1564,49 @@ static FA_INLINE void fa_expsum_lanes_f(const float *x, float *y, ptrdiff_t w,
     }
 }
 
-static void fa_expsum_row_f(const float *x, float *y, ptrdiff_t n, float m, int store,
-                            double *s, double *k)
+/* One vector of fa_expsum_row_f (mask: the lanes in the row; store and mask constant
+ * where it is inlined, so the full vectors have neither masks nor branches on them). */
+static FA_INLINE void fa_expsum_step_f(const float *x, float *y, __mmask16 mask, __m512 mv,
+                                       __m512 nm, int store, const fa_exp2tab *tab,
+                                       __m512 *sv, __m512 *cv, ptrdiff_t *count)
+{
+    __m512 xv = _mm512_maskz_loadu_ps(mask, x), d = _mm512_sub_ps(xv, mv), e, t;
+    e = fa_expdiff_plain_ok(d) ? fa_expdiff_plain_v16f(xv, nm, d, tab)
+                               : fa_expdiff_v16f(xv, mv, tab);
+    e = _mm512_maskz_mov_ps(mask, e);
+    if (store) {
+        _mm512_mask_storeu_ps(y, mask, e);
+    } else {
+        __mmask16 eq = _mm512_cmp_ps_mask(xv, mv, _CMP_EQ_OQ) & mask;
+        *count += __builtin_popcount((unsigned)eq);
+        e = _mm512_maskz_mov_ps((__mmask16)~eq, e);
+    }
+    t = _mm512_add_ps(*sv, e);
+    *cv = _mm512_add_ps(*cv, _mm512_add_ps(_mm512_sub_ps(*sv, t), e));
+    *sv = t;
+}
+
+static FA_INLINE void fa_expsum_row_as_f(const float *x, float *y, ptrdiff_t n, float m,
+                                         int store, double *s, double *k)
 {
     /* The sum in float, compensated: every lane's running sum starts at 1 >= every e
      * (e = e^(x - m) <= 1), so Fast2Sum's condition holds and c gathers each addition's
      * exact rounding error; every 64 vectors (a lane's sum stays below 65, its error
      * terms below 2^-12) the lanes go into *s in double, minus the 16 ones. */
     const fa_exp2tab tab = fa_exp2tab_load();
-    const __m512 mv = _mm512_set1_ps(m), one = _mm512_set1_ps(1.0f);
+    const __m512 mv = _mm512_set1_ps(m), nm = _mm512_set1_ps(-m), one = _mm512_set1_ps(1.0f);
     ptrdiff_t j = 0, end, count = 0;
     double total = 0.0;
     while (j < n) {
         __m512 sv = one, cv = _mm512_setzero_ps();
         end = n - j > 1024 ? j + 1024 : n;
-        for (; j < end; j += 16) {
-            __mmask16 mask = fa_tail_mask(end - j);
-            __m512 xv = _mm512_maskz_loadu_ps(mask, x + j), t;
-            __m512 e = _mm512_maskz_mov_ps(mask, fa_expdiff_v16f(xv, mv, &tab));
-            if (store) {
-                _mm512_mask_storeu_ps(y + j, mask, e);
-            } else {
-                __mmask16 eq = _mm512_cmp_ps_mask(xv, mv, _CMP_EQ_OQ) & mask;
-                count += __builtin_popcount((unsigned)eq);
-                e = _mm512_maskz_mov_ps((__mmask16)~eq, e);
-            }
-            t = _mm512_add_ps(sv, e);
-            cv = _mm512_add_ps(cv, _mm512_add_ps(_mm512_sub_ps(sv, t), e));
-            sv = t;
+        for (; j + 16 <= end; j += 16) {
+            fa_expsum_step_f(x + j, y + j, (__mmask16)0xffff, mv, nm, store, &tab, &sv, &cv, &count);
+        }
+        if (j < end) {
+            fa_expsum_step_f(x + j, y + j, fa_tail_mask(end - j), mv, nm, store, &tab, &sv, &cv,
+                             &count);
+            j = end;
         }
         total += (_mm512_reduce_add_pd(_mm512_cvtps_pd(_mm512_castps512_ps256(sv)))
                   + _mm512_reduce_add_pd(_mm512_cvtps_pd(_mm256_castpd_ps(
@@ -1575,6 +1617,16 @@ static void fa_expsum_row_f(const float *x, float *y, ptrdiff_t n, float m, int 
     }
     *s += total;
     *k += (double)count;
+}
+
+static void fa_expsum_row_f(const float *x, float *y, ptrdiff_t n, float m, int store,
+                            double *s, double *k)
+{
+    if (store) {  /* the two instances: store constant in each */
+        fa_expsum_row_as_f(x, y, n, m, 1, s, k);
+    } else {
+        fa_expsum_row_as_f(x, y, n, m, 0, s, k);
+    }
 }
 
 /* float64 twins of the above: e^(x - m) (one rounding), the exp-sum pass over lanes and
