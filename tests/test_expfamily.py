@@ -115,6 +115,27 @@ def test_parameters():
                                rtol=1e-15)
 
 
+@pytest.mark.parametrize("path", PATHS)
+def test_softplus_tiny_beta_gives_the_infinite_limit(path):
+    # log(1 + e^(beta x))/beta -> log(2)/beta: beyond the largest float it is +-inf (the
+    # sign of beta), not inf - inf = NaN from the division's correction; a float32 beta
+    # that rounds to +-0 takes the same limit
+    x = np.array([1.0, 2.0, -1.0, 0.0])
+    with np.errstate(all="raise"):
+        got = call(path, "softplus", x, np.float64(1e-310), np.float64(20.0))
+        np.testing.assert_array_equal(got, [INF] * 4)
+        got = call(path, "softplus", x, np.float64(-1e-320), np.float64(20.0))
+        np.testing.assert_array_equal(got, [-INF] * 4)
+        x32 = x.astype(np.float32)
+        got = call(path, "softplus", x32, np.float32(1e-44), np.float32(20.0))
+        np.testing.assert_array_equal(got, np.float32([INF] * 4))
+        got = call(path, "softplus", x32, np.float32(0.0), np.float32(20.0))
+        np.testing.assert_array_equal(got, np.float32([INF] * 4))
+    # not yet overflowing: still the corrected quotient
+    got = fastact.softplus(x, beta=1e-300)
+    np.testing.assert_allclose(got, np.log(2) / 1e-300 + x / 2, rtol=1e-15)
+
+
 @pytest.mark.parametrize("name, kwargs, pname", [
     ("celu", {"alpha": 0.0}, "alpha"), ("celu", {"alpha": np.array([1.0, 0.0])}, "alpha"),
     ("softplus", {"beta": 0.0}, "beta"), ("softplus", {"beta": NAN}, "beta"),

@@ -135,6 +135,8 @@ DIFFERENCES = [
     *[(n, f"{n}(-0.0) is +0.0 (a rectifier never returns -0.0, as the issue asks); "
           f"PyTorch returns -0.0", _is_neg_zero, _neg_zero)
       for n in ("relu", "relu6", "leaky_relu", "prelu")],
+    ("hardswish", "hardswish(-0.0) is +0.0 (x (x + 3)/6 is never -0.0 here: the function is "
+                  "0 on [-3, 0]); PyTorch returns -0.0", _is_neg_zero, _neg_zero),
     ("sigmoid", "float32 sigmoid keeps its true subnormal value below x = -88; PyTorch "
                 "flushes it to 0", lambda x, dt: (dt == np.float32) & (x < -87.4) & (x > -104),
      lambda ours, theirs: (theirs == 0).all() and (ours > 0).all()),

@@ -158,3 +158,20 @@ def test_none_for_a_parameter_with_a_default_says_what_is_expected(name):
     pname = next(p for p, d in act.params if d is not None)
     with pytest.raises(TypeError, match=f"fastact.{name}: {pname} must be a real number"):
         getattr(fastact, name)(np.ones(3), **{pname: None})
+
+
+class _Recorder:
+    """An override of __array_ufunc__ with no dtype or shape: it records the call."""
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        return ("handled", ufunc.__name__, method, kwargs)
+
+
+@pytest.mark.parametrize("name", ROWWISE)
+def test_rowwise_hands_an_override_without_dtype_to_its_gufunc(name):
+    f = getattr(fastact, name)
+    tag, ufunc, method, kwargs = f(_Recorder())
+    assert (tag, method, kwargs) == ("handled", "__call__", {})
+    assert ufunc == f.gufunc.__name__
+    out = np.empty(3)
+    assert f(_Recorder(), axis=0, out=out)[3] == {"axis": 0, "out": (out,)}

@@ -138,6 +138,13 @@ def _rowwise(act):
                     return _run(qual, gufunc, x)
                 if out.shape == x.shape:
                     return _run(qual, gufunc, x, out=out)
+        if (type(x) is not np.ndarray and not hasattr(x, "dtype")
+                and getattr(type(x), "__array_ufunc__", None) not in (None, _NDARRAY_UFUNC)):
+            # an override without a dtype to check: handed over with the call as it
+            # stands, as NumPy hands over a ufunc call (the override answers for it)
+            kw = {k: v for k, v in (("axis", axis), ("out", out), ("dtype", dtype))
+                  if v is not None and not (k == "axis" and type(v) is int and v == -1)}
+            return gufunc(x, **kw)
         if type(x) is not np.ndarray and not (hasattr(x, "__array_ufunc__")
                                               and hasattr(x, "dtype")):
             try:  # lists, scalars, ...; array-likes that dispatch (dask, xarray) stay
@@ -467,7 +474,9 @@ def config():
         "threads": f"{_ufuncs.get_num_threads()} (OpenMP: {'yes' if _ufuncs.has_openmp() else 'no'};"
                    f" FASTACT_NUM_THREADS / fastact.set_num_threads)",
         "available paths": ", ".join(_ufuncs.AVAILABLE),
-        **{f"flags [{isa}]": flags for isa, flags in build.get("paths", {}).items()},
+        **{f"flags [{isa}]": flags + ("" if isa in _ufuncs.AVAILABLE
+                                       else " (built; this CPU cannot run it)")
+           for isa, flags in build.get("paths", {}).items()},
     }
 
 
