@@ -297,7 +297,7 @@ static FA_INLINE FA_T FA_FN(fa_softsign_)(FA_T x)
 static FA_INLINE FA_T FA_FN(fa_sigmoid_parts_)(FA_T x, FA_T *corr, FA_T *sc1, FA_T *sc2,
                                                 int late)
 {
-    FA_U n, n1;
+    FA_U n, n1, pm;
     FA_T z = -FA_FN(fa_abs_)(x), p, plo, s1, s2, e, elo, s, slo, num, nlo, q, inv, c;
     int pos = x > 0, gone;
     z = z < FA_EXP_LO ? FA_EXP_LO : z;  /* NaN stays NaN */
@@ -320,7 +320,11 @@ static FA_INLINE FA_T FA_FN(fa_sigmoid_parts_)(FA_T x, FA_T *corr, FA_T *sc1, FA
 #endif
     s = (FA_T)1 + e;
     slo = (((FA_T)1 - s) + e) + elo;   /* 1 + e + elo = s + slo (Fast2Sum, 1 >= e) */
-    num = pos ? (FA_T)1 : (late ? p : e);
+    /* num = pos ? 1 : (p or e), selected by bits: with a plain select GCC moved the
+     * division into both arms (1/s and e/s, two divisions a vector, then a blend) */
+    pm = (FA_U)0 - (FA_U)pos;
+    num = FA_FN(fa_from_bits_)((FA_FN(fa_bits_)(late ? p : e) & ~pm)
+                               | (FA_FN(fa_bits_)((FA_T)1) & pm));
     nlo = pos ? (FA_T)0 : (late ? plo : elo);
     q = num / s;
     /* 1/(1 + e), good enough for the correction: q, or 1 - the (scaled) quotient */
