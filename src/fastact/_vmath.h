@@ -1490,25 +1490,24 @@ static FA_INLINE __m512 fa_expdiff_v16f(__m512 xv, __m512 mv, const fa_exp2tab *
 }
 
 /*
- * fa_expdiff_v16f for a vector whose lanes all have 2^-60 <= |d| <= 87, d = x - m (the
- * common case; fa_expdiff_plain_ok checks): no clamp, no special lane, no subnormal
- * anywhere (e >= e^-87 is normal), so none of the masks; the error of x - m by Fast2Sum
- * on the operands ordered by magnitude (vrangeps), exact as TwoSum's: the same bits.
+ * fa_expdiff_v16f with a fast path: when every lane has 2^-60 <= |d| <= 87, d = x - m
+ * (the common case), there is no clamp, no special lane and no subnormal anywhere
+ * (e >= e^-87 is normal), so none of the masks; the error of x - m by Fast2Sum on the
+ * operands ordered by magnitude (vrangeps), exact as TwoSum's: the same bits. nm = -m.
  */
-static FA_INLINE int fa_expdiff_plain_ok(__m512 d)
+static FA_INLINE __m512 fa_expdiff_fast_v16f(__m512 xv, __m512 mv, __m512 nm,
+                                             const fa_exp2tab *tab)
 {
+    __m512 d = _mm512_sub_ps(xv, mv), big, sml, t, w, m;
     /* |d|'s bits minus 2^-60's, unsigned, at most 87's minus 2^-60's (NaN, inf: above) */
     __m512i b = _mm512_and_si512(_mm512_castps_si512(d), _mm512_set1_epi32(0x7fffffff));
     b = _mm512_sub_epi32(b, _mm512_set1_epi32(0x21800000));
-    return _mm512_cmple_epu32_mask(b, _mm512_set1_epi32(0x42ae0000 - 0x21800000)) == 0xffff;
-}
-
-static FA_INLINE __m512 fa_expdiff_plain_v16f(__m512 xv, __m512 nm, __m512 d,
-                                              const fa_exp2tab *tab)
-{
-    /* nm = -m; vrangeps 7: the larger magnitude (with its sign), 6: the smaller */
-    __m512 big = _mm512_range_ps(xv, nm, 0x07), sml = _mm512_range_ps(xv, nm, 0x06);
-    __m512 t, w, m;
+    if (_mm512_cmple_epu32_mask(b, _mm512_set1_epi32(0x42ae0000 - 0x21800000)) != 0xffff) {
+        return fa_expdiff_v16f(xv, mv, tab);
+    }
+    /* vrangeps 7: the larger magnitude (with its sign), 6: the smaller */
+    big = _mm512_range_ps(xv, nm, 0x07);
+    sml = _mm512_range_ps(xv, nm, 0x06);
     t = fa_exp_parts_v16f(d, _mm512_sub_ps(sml, _mm512_sub_ps(d, big)), tab, &w, &m);
     return _mm512_scalef_ps(_mm512_add_ps(t, w), m);
 }
@@ -1549,10 +1548,7 @@ static FA_INLINE void fa_expsum_lanes_f(const float *x, float *y, ptrdiff_t w,
     for (j = 0; j < w; j += 16) {
         __mmask16 mask = fa_tail_mask(w - j);
         __m512 xv = _mm512_maskz_loadu_ps(mask, x + j), mv = _mm512_maskz_loadu_ps(mask, mx + j);
-        __m512 d = _mm512_sub_ps(xv, mv);
-        __m512 e = fa_expdiff_plain_ok(d)
-                   ? fa_expdiff_plain_v16f(xv, _mm512_sub_ps(_mm512_setzero_ps(), mv), d, &tab)
-                   : fa_expdiff_v16f(xv, mv, &tab);
+        __m512 e = fa_expdiff_fast_v16f(xv, mv, _mm512_sub_ps(_mm512_setzero_ps(), mv), &tab);
         if (store) {
             _mm512_mask_storeu_ps(y + j, mask, e);
         } else {
@@ -1570,10 +1566,8 @@ static FA_INLINE void fa_expsum_step_f(const float *x, float *y, __mmask16 mask,
                                        __m512 nm, int store, const fa_exp2tab *tab,
                                        __m512 *sv, __m512 *cv, ptrdiff_t *count)
 {
-    __m512 xv = _mm512_maskz_loadu_ps(mask, x), d = _mm512_sub_ps(xv, mv), e, t;
-    e = fa_expdiff_plain_ok(d) ? fa_expdiff_plain_v16f(xv, nm, d, tab)
-                               : fa_expdiff_v16f(xv, mv, tab);
-    e = _mm512_maskz_mov_ps(mask, e);
+    __m512 xv = _mm512_maskz_loadu_ps(mask, x), t;
+    __m512 e = _mm512_maskz_mov_ps(mask, fa_expdiff_fast_v16f(xv, mv, nm, tab));
     if (store) {
         _mm512_mask_storeu_ps(y, mask, e);
     } else {
