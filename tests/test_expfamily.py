@@ -131,6 +131,11 @@ def test_softplus_tiny_beta_gives_the_infinite_limit(path):
         np.testing.assert_array_equal(got, np.float32([INF] * 4))
         got = call(path, "softplus", x32, np.float32(0.0), np.float32(20.0))
         np.testing.assert_array_equal(got, np.float32([INF] * 4))
+    # beta = +inf: relu's limit below 0 (PyTorch: the same), x above the threshold
+    with np.errstate(all="raise"):
+        got = call(path, "softplus", np.array([-2.0, -1e-300, 1.0, 3.0]), np.float64(INF),
+                   np.float64(20.0))
+    arrays.assert_same(got, np.array([0.0, 0.0, 1.0, 3.0]))
     # not yet overflowing: still the corrected quotient
     got = fastact.softplus(x, beta=1e-300)
     np.testing.assert_allclose(got, np.log(2) / 1e-300 + x / 2, rtol=1e-15)

@@ -5,6 +5,11 @@ anything is written."""
 import numpy as np
 import pytest
 
+try:
+    from numpy.exceptions import AxisError
+except ImportError:  # NumPy < 1.25
+    from numpy import AxisError
+
 import fastact
 from fastact._registry import ACTIVATIONS, ROWWISE
 
@@ -175,3 +180,24 @@ def test_rowwise_hands_an_override_without_dtype_to_its_gufunc(name):
     assert ufunc == f.gufunc.__name__
     out = np.empty(3)
     assert f(_Recorder(), axis=0, out=out)[3] == {"axis": 0, "out": (out,)}
+
+
+@pytest.mark.parametrize("name", ROWWISE + ("glu",))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("axis", [2, -3, 2**31, -2**63, 2**70])
+def test_out_of_range_axis_on_the_direct_path_raises_axis_error(name, dtype, axis):
+    # float32/64 C-contiguous input with an int axis goes to the direct loop: an axis
+    # beyond a C int is checked first, the same AxisError as on the general path
+    out = np.full((2, 4), 7.0, dtype)
+    with pytest.raises(AxisError, match=f"fastact.{name}"):
+        getattr(fastact, name)(np.ones((2, 4), dtype), axis=axis)
+    with pytest.raises(AxisError, match=f"fastact.{name}"):
+        getattr(fastact, name)(np.ones((2, 4), dtype), axis=axis, out=out)
+    assert np.all(out == 7)
+
+
+def test_glu_takes_out_as_a_one_tuple():
+    x = np.linspace(-3, 3, 8).reshape(2, 4)
+    out = np.empty((2, 2))
+    assert fastact.glu(x, out=(out,)) is out
+    np.testing.assert_array_equal(out, fastact.glu(x))

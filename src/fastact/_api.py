@@ -127,8 +127,9 @@ def _rowwise(act):
             out = out[0]
         # The common call first (a float32/64 ndarray, an int axis): nothing to check
         # that the gufunc's loop does not handle itself, so small calls stay cheap.
-        if (type(x) is np.ndarray and type(axis) is int and x.dtype in fast_dtypes
-                and x.ndim and dtype is None and (out is None or type(out) is np.ndarray)):
+        if (type(x) is np.ndarray and type(axis) is int and -x.ndim <= axis < x.ndim
+                and x.dtype in fast_dtypes and dtype is None
+                and (out is None or type(out) is np.ndarray)):
             # None unless C-contiguous, aligned, no partial overlap, axis in range
             y = direct(x, out, axis)
             if y is not None:
@@ -398,8 +399,10 @@ def _split(act):
     fast_dtypes = (np.dtype(np.float32), np.dtype(np.float64))
 
     def wrapper(x, axis=-1, *, out=None):
-        if (type(x) is np.ndarray and type(axis) is int and x.dtype in fast_dtypes
-                and (out is None or type(out) is np.ndarray)):
+        if type(out) is tuple and len(out) == 1:  # out=(o,), as for any ufunc
+            out = out[0]
+        if (type(x) is np.ndarray and type(axis) is int and -x.ndim <= axis < x.ndim
+                and x.dtype in fast_dtypes and (out is None or type(out) is np.ndarray)):
             y = direct(x, out, axis)  # None unless contiguous, even length, no overlap
             if y is not None:
                 return y
@@ -434,7 +437,7 @@ def _split(act):
         f"        At least 1-D, even length along axis. float16/32/64 keep their dtype "
         f"(float16 computed in float32, rounded once); bool and integers give float64.\n"
         f"    axis : int, default -1\n        The axis to split (any axis, no copy).\n"
-        f"    out : ndarray, optional\n        Shape of x with axis halved; checked before "
+        f"    out : ndarray, optional\n        Shape of x with axis halved (or a 1-tuple holding one); checked before "
         f"anything is written.\n\n"
         f"    Raises ValueError (naming the axis) for an odd length. The underlying binary "
         f"ufunc a * sigmoid(b) is ``.ufunc``.\n\n"

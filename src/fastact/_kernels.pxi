@@ -333,7 +333,9 @@ cdef inline double softplus_d(double x, double beta, double threshold) noexcept 
     hi = fa_log1pexp_2_d(z, zl, &lo)
     q = hi / beta
     r = q + (fa_fms_d(q, beta, hi) + lo) / beta
-    r = r if -INFINITY < q < INFINITY else q  # tiny beta: q = +-inf, not inf - inf = NaN
+    # tiny beta: q = +-inf, not inf - inf = NaN; beta = +-inf: q = +-0 for beta x < 0
+    # (relu's limit), not 0 * inf = NaN in the correction
+    r = r if (-INFINITY < q < INFINITY and -INFINITY < beta < INFINITY) else q
     r = x if z > threshold else r  # two selects, not `or` (branches: no vectorising)
     return x if z > 1.152921504606846976e18 else r
 
@@ -343,7 +345,7 @@ cdef inline float softplus_f(float x, float beta, float threshold) noexcept nogi
     hi = fa_log1pexp_2_f(z, zl, &lo)
     q = hi / beta
     r = q + (fa_fms_f(q, beta, hi) + lo) / beta
-    r = r if -INFINITY < q < INFINITY else q
+    r = r if (-INFINITY < q < INFINITY and -INFINITY < beta < INFINITY) else q
     r = x if z > threshold else r
     return x if z > <float>1.073741824e9 else r
 
@@ -355,7 +357,8 @@ cdef inline floating k_softplus(floating x, floating beta, floating threshold) n
     # float32 with beta = 1: the block fa_softplus1_block_f, 0.52 ulp.
     # beta*x > 2^60 -> x. Special: -inf -> 0 (beta > 0), +inf -> +inf, NaN -> NaN; a beta
     # so small that log(1 + e^(beta x))/beta overflows (or a float32 beta that rounds to
-    # +-0) gives +-inf, the limit, not NaN.
+    # +-0) gives +-inf, the limit, not NaN; beta = +inf gives relu's limit (0 for x < 0,
+    # x above the threshold; x = 0: inf * 0 = NaN, as in PyTorch).
     if floating is float:
         return softplus_f(x, beta, threshold)
     else:
